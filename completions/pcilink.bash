@@ -1,0 +1,70 @@
+# bash completion for pcilink                                    -*- shell-script -*-
+# Formats are asked from pcilink; slots come from the --dump file on the line or from sysfs.
+
+_pcilink_slots()
+{
+	local dump=$1
+	if [[ -n $dump && -r $dump ]]; then
+		grep -oE '^([0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7] ' "$dump" | tr -d ' '
+	elif [[ -d /sys/bus/pci/devices ]]; then
+		local d
+		for d in /sys/bus/pci/devices/*; do printf '%s\n' "${d##*/}"; done
+	fi
+}
+
+_pcilink()
+{
+	local cur prev words cword
+	_init_completion -n : || return
+
+	local commands="probe"
+	local common="--dump -F --sysfs --ids -i --slot -s --id -d --all -a --numeric -n --help --usage --version -V"
+	local -A opts=(
+		[probe]="--format -o"
+	)
+
+	local cmd="" i dump=""
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		--dump | -F) dump=${words[i + 1]} ;;
+		--dump=*) dump=${words[i]#--dump=} ;;
+		esac
+		if [[ -z $cmd && ${words[i]} != -* ]]; then
+			cmd=${words[i]}
+		fi
+	done
+	if [[ -z $cmd ]]; then
+		COMPREPLY=($(compgen -W "$commands --help --usage --version" -- "$cur"))
+		return
+	fi
+
+	case $prev in
+	--dump | -F | --ids | -i)
+		_filedir
+		return
+		;;
+	--sysfs)
+		_filedir -d
+		return
+		;;
+	--format | -o)
+		COMPREPLY=($(compgen -W "$(pcilink "$cmd" --format help 2>/dev/null | cut -f1) help" -- "$cur"))
+		return
+		;;
+	--slot | -s)
+		COMPREPLY=($(compgen -W "$(_pcilink_slots "$dump")" -- "$cur"))
+		__ltrim_colon_completions "$cur"
+		return
+		;;
+	--id | -d)
+		return
+		;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$common ${opts[$cmd]}" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -W "$(_pcilink_slots "$dump")" -- "$cur"))
+		__ltrim_colon_completions "$cur"
+	fi
+} && complete -F _pcilink pcilink

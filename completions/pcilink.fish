@@ -1,0 +1,47 @@
+# fish completion for pcilink. Formats are asked from pcilink; slots come from the --dump file
+# on the line or from sysfs.
+
+function __pcilink_slots
+    set -l tokens (commandline -opc)
+    set -l dump
+    for i in (seq (count $tokens))
+        switch $tokens[$i]
+            case --dump -F
+                set dump $tokens[(math $i + 1)]
+            case '--dump=*'
+                set dump (string replace -- --dump= '' $tokens[$i])
+        end
+    end
+    if test -n "$dump" -a -r "$dump"
+        grep -oE '^([0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7] ' $dump | string trim
+    else if test -d /sys/bus/pci/devices
+        for d in /sys/bus/pci/devices/*
+            basename $d
+        end
+    end
+end
+
+function __pcilink_formats
+    set -l tokens (commandline -opc)
+    pcilink $tokens[2] --format help 2>/dev/null | cut -f1
+    echo help
+end
+
+set -l cmds probe
+complete -c pcilink -f
+complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a probe -d 'show host PCIe links, paths, AtomicOps, recommendation'
+complete -c pcilink -s '?' -l help -d 'show help'
+complete -c pcilink -l usage -d 'show a short usage message'
+complete -c pcilink -s V -l version -d 'show the version'
+
+set -l in "__fish_seen_subcommand_from $cmds"
+complete -c pcilink -n $in -s F -l dump -r -F -d 'read an lspci -xxx dump'
+complete -c pcilink -n $in -l sysfs -r -a '(__fish_complete_directories)' -d 'read a sysfs tree rooted at DIR'
+complete -c pcilink -n $in -s i -l ids -r -F -d 'pci.ids to use'
+complete -c pcilink -n $in -s s -l slot -x -a '(__pcilink_slots)' -d 'select by slot, like lspci -s'
+complete -c pcilink -n $in -s d -l id -x -d 'select by IDs, like lspci -d'
+complete -c pcilink -n $in -s a -l all -d 'every function'
+complete -c pcilink -n $in -s n -l numeric -d 'numeric IDs only'
+complete -c pcilink -n $in -s o -l format -x -a '(__pcilink_formats)' -d 'output format'
+complete -c pcilink -n $in -a '(__pcilink_slots)'
+

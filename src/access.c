@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libpci access: scan, read-only config reads, OS properties. The only file that includes pci.h. */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pci/pci.h>
+
+#include "access.h"
+#include "device.h"
+
+struct pl_access {
+	struct pci_access *pacc;
+	char sysfs_base[PATH_MAX - 256];      /* .../bus/pci, sysfs modes only */
+	bool names;
+};
+
+/* libpci's callbacks carry no context and its error callback must not return: jump back. */
+static jmp_buf *err_jmp;
+static char err_msg[512];
+static struct pl_system *warn_sys;
+
+static void on_error(char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void on_error(char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+	va_end(ap);
+	if (err_jmp)
+		longjmp(*err_jmp, 1);
+	/* unreachable in practice: every libpci call below runs under a jump buffer */
+	abort();
+}
+
+static void on_warning(char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void on_warning(char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (warn_sys)
+		pl_sys_diag(warn_sys, "libpci: %s", buf);
+}
+
+static void on_debug(char *fmt, ...)
+{
+	(void)fmt;
+}
+
+static char *xstrdup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Read a small sysfs attribute; NULL when absent or unreadable. */
+static char *read_attr(const char *dir, const char *name)
+{
+	char path[PATH_MAX], buf[128];
+	FILE *f;
+	size_t n;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return NULL;
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return strdup(buf);
+}
+
+static void dev_dir(const struct pl_access *acc, const struct pl_dev *d, char *buf, size_t len)
+{
+	char b[16];
+
+	snprintf(buf, len, "%s/devices/%s", acc->sysfs_base, pl_bdf_fmt(&d->bdf, b, sizeof(b)));
+}
+
+/* The parent is the directory above the device in the kernel's device tree. */
+static void sysfs_parent(struct pl_system *sys, struct pl_dev *d)
+{
+	char path[PATH_MAX], link[PATH_MAX], *slash, *name;
+	struct pl_bdf pb;
+	ssize_t n;
+
+	dev_dir(sys->acc, d, path, sizeof(path));
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = 0;
+	slash = strrchr(link, '/');
+	if (!slash)
+		return;
+	*slash = 0;
+	name = strrchr(link, '/');
+	name = name ? name + 1 : link;
+	d->parent_known = true;
+	if (pl_bdf_parse(name, &pb) == PL_OK && strlen(name) == 12) {
+		d->parent = pl_system_find(sys, &pb);
+		if (!d->parent)
+			pl_dev_diag(d, "parent %s in sysfs is not a listed PCI function", name);
+	}
+}
+
+static void sysfs_physfn(struct pl_system *sys, struct pl_dev *d, const char *dir)
+{
+	char path[PATH_MAX + 16], link[PATH_MAX], *name;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/physfn", dir);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = 0;
+	name = strrchr(link, '/');
+	name = name ? name + 1 : link;
+	if (pl_bdf_parse(name, &d->physfn) == PL_OK) {
+		d->physfn_known = true;
+		d->physfn_dev = pl_system_find(sys, &d->physfn);
+	} else {
+		pl_dev_diag(d, "physfn link points to '%s', which is not a PCI slot", name);
+	}
+}
+
+static void read_config(struct pl_dev *d, struct pci_dev *p)
+{
+	/* Try the sizes a reader can get: root sees 256, others the 64-byte header, dumps either. */
+	static const int sizes[] = { PL_CFG_SIZE, 128, 64 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (pci_read_block(p, 0, d->cfg.bytes, sizes[i])) {
+			d->cfg.len = sizes[i];
+			return;
+		}
+	}
+	d->cfg.len = 0;
+}
+
+int pl_system_load(struct pl_system *sys, struct pl_dev *d)
+{
+	struct pl_access *acc = sys->acc;
+	struct pci_dev *p = d->priv;
+	jmp_buf jb;
+	char dir[PATH_MAX], buf[256];
+
+	if (d->cfg_loaded)
+		return PL_OK;
+	d->cfg_loaded = true;
+	if (!acc || !p)
+		return PL_ENOENT;
+	err_jmp = &jb;
+	warn_sys = sys;
+	if (setjmp(jb)) {
+		err_jmp = NULL;
+		pl_dev_diag(d, "libpci: %s", err_msg);
+		return PL_EACCES;
+	}
+	read_config(d, p);
+	if (sys->kind != PL_SOURCE_DUMP) {
+		dev_dir(acc, d, dir, sizeof(dir));
+		pci_fill_info(p, PCI_FILL_IOMMU_GROUP);
+		d->iommu_group = xstrdup_or_null(pci_get_string_property(p, PCI_FILL_IOMMU_GROUP));
+		sysfs_physfn(sys, d, dir);
+		if (d->cfg.len < PL_CFG_SIZE) {
+			d->sys_max_speed = read_attr(dir, "max_link_speed");
+			d->sys_max_width = read_attr(dir, "max_link_width");
+			d->sys_cur_speed = read_attr(dir, "current_link_speed");
+			d->sys_cur_width = read_attr(dir, "current_link_width");
+		}
+	}
+	if (acc->names) {
+		if (pci_lookup_name(acc->pacc, buf, sizeof(buf), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS,
+				    d->vendor))
+			d->vendor_name = strdup(buf);
+		if (pci_lookup_name(acc->pacc, buf, sizeof(buf), PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS,
+				    d->vendor, d->device))
+			d->device_name = strdup(buf);
+	}
+	err_jmp = NULL;
+	pl_dev_decode(sys, d);
+	return PL_OK;
+}
+
+static int scan(struct pl_system *sys, char *err, size_t errlen)
+{
+	struct pl_access *acc = sys->acc;
+	char dir[PATH_MAX];
+
+	for (struct pci_dev *p = acc->pacc->devices; p; p = p->next) {
+		struct pl_bdf b = { .domain = (uint32_t)p->domain, .bus = p->bus, .dev = p->dev, .fn = p->func };
+		struct pl_dev *d = pl_dev_new(&b);
+
+		if (!d || pl_system_add(sys, d)) {
+			free(d);
+			snprintf(err, errlen, "out of memory");
+			return PL_ENOMEM;
+		}
+		d->priv = p;
+		pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS);
+		d->vendor = p->vendor_id;
+		d->device = p->device_id;
+		d->class_code = (uint32_t)p->device_class << 8;
+	}
+	if (pl_system_index(sys))
+		return PL_ENOMEM;
+	for (size_t i = 0; i < sys->ndev; i++) {
+		struct pl_dev *d = sys->devs[i];
+
+		if (sys->kind == PL_SOURCE_DUMP) {
+			/* everything is in memory already: decode now */
+			pl_system_load(sys, d);
+			continue;
+		}
+		/* cheap facts needed to select and place every function, without reading config */
+		dev_dir(acc, d, dir, sizeof(dir));
+		pci_fill_info(d->priv, PCI_FILL_DRIVER);
+		d->driver = xstrdup_or_null(pci_get_string_property(d->priv, PCI_FILL_DRIVER));
+		sysfs_parent(sys, d);
+	}
+	return PL_OK;
+}
+
+int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char *err, size_t errlen)
+{
+	struct pl_system *sys = pl_system_new();
+	struct pl_access *acc = calloc(1, sizeof(*acc));
+	const char *volatile name = NULL;
+	jmp_buf jb;
+	int rc;
+
+	*out = NULL;
+	if (!sys || !acc) {
+		free(acc);
+		pl_system_free(sys);
+		snprintf(err, errlen, "out of memory");
+		return PL_ENOMEM;
+	}
+	sys->acc = acc;
+	sys->kind = o->kind;
+	sys->source_path = xstrdup_or_null(o->path);
+	acc->names = o->names;
+	if (o->kind == PL_SOURCE_DUMP) {
+		name = !strcmp(o->path, "-") ? "/dev/stdin" : o->path;
+		if (access(name, R_OK)) {
+			snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
+			rc = errno == ENOENT ? PL_ENOENT : PL_EACCES;
+			goto fail;
+		}
+	} else {
+		snprintf(acc->sysfs_base, sizeof(acc->sysfs_base), "%s/bus/pci",
+			 o->kind == PL_SOURCE_SYSFS ? o->path : "/sys");
+		if (access(acc->sysfs_base, R_OK | X_OK)) {
+			snprintf(err, errlen, "%s: %s", acc->sysfs_base, strerror(errno));
+			rc = errno == ENOENT ? PL_ENOENT : PL_EACCES;
+			goto fail;
+		}
+	}
+	acc->pacc = pci_alloc();
+	acc->pacc->error = on_error;
+	acc->pacc->warning = on_warning;
+	acc->pacc->debug = on_debug;
+	acc->pacc->writeable = 0;
+	err_jmp = &jb;
+	warn_sys = sys;
+	if (setjmp(jb)) {
+		err_jmp = NULL;
+		snprintf(err, errlen, "%s%s%s", o->kind == PL_SOURCE_DUMP ? o->path : "",
+			 o->kind == PL_SOURCE_DUMP ? ": " : "", err_msg);
+		rc = PL_EINVAL;
+		goto fail;
+	}
+	if (o->kind == PL_SOURCE_DUMP) {
+		acc->pacc->method = PCI_ACCESS_DUMP;
+		pci_set_param(acc->pacc, "dump.name", (char *)name);
+	} else {
+		acc->pacc->method = PCI_ACCESS_SYS_BUS_PCI;
+		pci_set_param(acc->pacc, "sysfs.path", acc->sysfs_base);
+	}
+	if (o->ids_file) {
+		pci_set_name_list_path(acc->pacc, (char *)o->ids_file, 0);
+		acc->pacc->id_lookup_mode |= PCI_LOOKUP_NO_HWDB;
+	}
+	pci_init(acc->pacc);
+	pci_scan_bus(acc->pacc);
+	rc = scan(sys, err, errlen);
+	err_jmp = NULL;
+	if (rc)
+		goto fail;
+	*out = sys;
+	return PL_OK;
+fail:
+	pl_access_close(sys);
+	pl_system_free(sys);
+	return rc;
+}
+
+void pl_access_close(struct pl_system *sys)
+{
+	struct pl_access *acc = sys->acc;
+	jmp_buf jb;
+
+	if (!acc)
+		return;
+	for (size_t i = 0; i < sys->ndev; i++)
+		sys->devs[i]->priv = NULL;
+	if (acc->pacc) {
+		err_jmp = &jb;
+		if (!setjmp(jb))
+			pci_cleanup(acc->pacc);
+		err_jmp = NULL;
+	}
+	free(acc);
+	sys->acc = NULL;
+	warn_sys = NULL;
+}
+
+int pl_access_select(struct pl_system *sys, const char *slot, const char *id, char *err, size_t errlen)
+{
+	struct pci_filter f;
+	char buf[64], *msg;
+	int n = 0;
+
+	if (!sys->acc)
+		return PL_EINVAL;
+	pci_filter_init(sys->acc->pacc, &f);
+	if (slot) {
+		snprintf(buf, sizeof(buf), "%s", slot);
+		if (strlen(slot) >= sizeof(buf) || (msg = pci_filter_parse_slot(&f, buf))) {
+			snprintf(err, errlen, "%s", strlen(slot) >= sizeof(buf) ? "selector too long" : msg);
+			return PL_EINVAL;
+		}
+	}
+	if (id) {
+		snprintf(buf, sizeof(buf), "%s", id);
+		if (strlen(id) >= sizeof(buf) || (msg = pci_filter_parse_id(&f, buf))) {
+			snprintf(err, errlen, "%s", strlen(id) >= sizeof(buf) ? "selector too long" : msg);
+			return PL_EINVAL;
+		}
+	}
+	for (size_t i = 0; i < sys->ndev; i++) {
+		struct pl_dev *d = sys->devs[i];
+
+		if (d->priv && pci_filter_match(&f, d->priv)) {
+			d->selected = true;
+			n++;
+		}
+	}
+	return n;
+}

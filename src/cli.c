@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared command plumbing: the input-source option group, selection, errors, stdout check. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "analysis.h"
+#include "cli.h"
+#include "topology.h"
+
+enum { OPT_SYSFS = 0x100, OPT_DUMP };
+
+static const struct argp_option common_options[] = {
+	{ NULL, 0, NULL, 0, "Input source:", 1 },
+	{ "dump", 'F', "FILE", 0, "read an 'lspci -xxx' or '-xxxx' dump ('-' for stdin)", 1 },
+	{ "sysfs", OPT_SYSFS, "DIR", 0, "read a sysfs tree rooted at DIR (DIR/bus/pci) instead of /sys", 1 },
+	{ "ids", 'i', "FILE", 0, "use FILE as the pci.ids name list", 1 },
+	{ NULL, 0, NULL, 0, "Device selection (lspci syntax; default: devices bound to vfio-pci):", 2 },
+	{ "slot", 's', "[[[[DOM]:]BUS]:][DEV][.[FN]]", 0, "select by slot, like lspci -s", 2 },
+	{ "id", 'd', "[VEN]:[DEV][:CLASS]", 0, "select by IDs, like lspci -d", 2 },
+	{ "all", 'a', NULL, 0, "every function", 2 },
+	{ "numeric", 'n', NULL, 0, "show numeric IDs only, no names", 2 },
+	{ 0 }
+};
+
+static error_t common_parse(int key, char *arg, struct argp_state *state)
+{
+	struct pl_common *c = state->input;
+
+	switch (key) {
+	case 'F':
+		c->dump = arg;
+		break;
+	case OPT_SYSFS:
+		c->sysfs = arg;
+		break;
+	case 'i':
+		c->ids = arg;
+		break;
+	case 's':
+		c->slot_filter = arg;
+		break;
+	case 'd':
+		c->id_filter = arg;
+		break;
+	case 'a':
+		c->all = true;
+		break;
+	case 'n':
+		c->numeric = true;
+		break;
+	case ARGP_KEY_END:
+		if (c->dump && c->sysfs)
+			argp_error(state, "--dump and --sysfs are alternatives; give one");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp pl_common_argp = { .options = common_options, .parser = common_parse };
+
+static void vmsg(const struct pl_ctx *ctx, const char *pfx, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "pcilink: %s: %s", ctx->verb, pfx);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void pl_err(const struct pl_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(ctx, "", fmt, ap);
+	va_end(ap);
+}
+
+void pl_warn(const struct pl_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(ctx, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+int pl_common_add_slot(struct pl_common *c, char *arg)
+{
+	char **n = realloc(c->slots, (c->nslots + 1) * sizeof(*n));
+
+	if (!n)
+		return ENOMEM;
+	c->slots = n;
+	c->slots[c->nslots++] = arg;
+	return 0;
+}
+
+static int select_devs(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_system *sys)
+{
+	char err[128];
+	int n;
+
+	for (int i = 0; i < c->nslots; i++) {
+		n = pl_access_select(sys, c->slots[i], NULL, err, sizeof(err));
+		if (n < 0) {
+			pl_err(ctx, "bad slot '%s': %s (syntax: [[[[DOM]:]BUS]:][DEV][.[FN]])", c->slots[i], err);
+			return PL_EXIT_USAGE;
+		}
+		if (!n) {
+			pl_err(ctx, "no device matches '%s'; 'pcilink probe --all' lists them", c->slots[i]);
+			return PL_EXIT_FAIL;
+		}
+	}
+	if (c->slot_filter || c->id_filter) {
+		n = pl_access_select(sys, c->slot_filter, c->id_filter, err, sizeof(err));
+		if (n < 0) {
+			pl_err(ctx, "bad selector '%s': %s", c->id_filter ? c->id_filter : c->slot_filter, err);
+			return PL_EXIT_USAGE;
+		}
+		if (!n) {
+			pl_err(ctx, "no device matches%s%s%s%s", c->slot_filter ? " -s " : "",
+			       c->slot_filter ? c->slot_filter : "", c->id_filter ? " -d " : "",
+			       c->id_filter ? c->id_filter : "");
+			return PL_EXIT_FAIL;
+		}
+	}
+	if (c->nslots || c->slot_filter || c->id_filter)
+		return PL_EXIT_OK;
+	n = 0;
+	for (size_t i = 0; i < sys->ndev; i++) {
+		struct pl_dev *d = sys->devs[i];
+
+		if (c->all || (d->driver && !strcmp(d->driver, "vfio-pci"))) {
+			d->selected = true;
+			n++;
+		}
+	}
+	if (!n && !c->all) {
+		pl_err(ctx, "no device is bound to vfio-pci%s; name devices (e.g. 01:00) or use --all",
+		       sys->kind == PL_SOURCE_DUMP ? " (a dump does not say which driver is bound)" : "");
+		return PL_EXIT_FAIL;
+	}
+	return PL_EXIT_OK;
+}
+
+int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_system **sysp,
+		struct pl_dev ***selp, size_t *nselp)
+{
+	struct pl_access_opts o = {
+		.kind = c->dump ? PL_SOURCE_DUMP : c->sysfs ? PL_SOURCE_SYSFS : PL_SOURCE_LIVE,
+		.path = c->dump ? c->dump : c->sysfs,
+		.ids_file = c->ids,
+		.names = !c->numeric,
+	};
+	struct pl_system *sys;
+	struct pl_dev **sel;
+	size_t n = 0;
+	char err[600];
+	int rc;
+
+	*sysp = NULL;
+	*selp = NULL;
+	*nselp = 0;
+	rc = pl_access_open(&o, &sys, err, sizeof(err));
+	if (rc) {
+		pl_err(ctx, "%s", err);
+		if (o.kind == PL_SOURCE_LIVE && rc == PL_ENOENT)
+			pl_err(ctx, "no /sys/bus/pci here: use --dump FILE or --sysfs DIR");
+		return PL_EXIT_FAIL;
+	}
+	if (o.kind == PL_SOURCE_DUMP && sys->ndev == 0) {
+		pl_err(ctx, "%s: no device found: not an lspci -x dump?", c->dump);
+		pl_system_free(sys);
+		return PL_EXIT_FAIL;
+	}
+	rc = select_devs(ctx, c, sys);
+	if (rc || pl_topo_build(sys)) {
+		pl_system_free(sys);
+		return rc ? rc : PL_EXIT_FAIL;
+	}
+	sel = calloc(sys->ndev ? sys->ndev : 1, sizeof(*sel));
+	if (!sel) {
+		pl_system_free(sys);
+		return PL_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < sys->ndev; i++)
+		if (sys->devs[i]->selected) {
+			sel[n++] = sys->devs[i];
+			pl_analyze(sys, sys->devs[i]);
+		}
+	if (sys->config_denied)
+		pl_warn(ctx, "config space beyond the 64-byte header needs root: link facts come from "
+			     "sysfs, AtomicOps and LnkCap2 are unknown; run as root for the full picture");
+	*sysp = sys;
+	*selp = sel;
+	*nselp = n;
+	return PL_EXIT_OK;
+}
+
+int pl_cli_finish(const struct pl_ctx *ctx, int rc)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		if (errno != EPIPE) {
+			pl_err(ctx, "write error on stdout: %s", strerror(errno));
+			return PL_EXIT_FAIL;
+		}
+	}
+	return rc;
+}

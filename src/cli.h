@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The command layer: verbs, shared option groups, exit codes. Only cli code prints errors. */
+#ifndef PL_CLI_H
+#define PL_CLI_H
+
+#include <argp.h>
+#include <stdbool.h>
+
+#include "model.h"
+
+/* Exit codes (man/pcilink.1, EXIT STATUS). Stable. */
+enum {
+	PL_EXIT_OK = 0,
+	PL_EXIT_FAIL = 1,       /* runtime failure: no such device, unreadable or malformed input */
+	PL_EXIT_USAGE = 2,      /* bad option, bad selector syntax, impossible combination */
+};
+
+struct pl_ctx {
+	const char *verb;
+};
+
+/* Options every verb shares: where config space comes from, which devices, names. */
+struct pl_common {
+	const char *dump, *sysfs, *ids;
+	bool numeric, all;
+	const char *slot_filter, *id_filter;
+	char **slots;           /* positional selectors */
+	int nslots;
+	const char *format;
+};
+
+extern const struct argp pl_common_argp;
+
+/* Print "pcilink: VERB: message" on stderr. */
+void pl_err(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "pcilink: VERB: warning: message" on stderr. */
+void pl_warn(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Append a positional selector (from an argp parser). */
+int pl_common_add_slot(struct pl_common *c, char *arg);
+
+/*
+ * Open the source, select and analyse functions. On success fills *sys and a malloc'ed array
+ * of the selected functions (BDF order) and returns PL_EXIT_OK; else prints and returns the
+ * exit code. what_default names the default selection in errors.
+ */
+int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_system **sys,
+		struct pl_dev ***sel, size_t *nsel);
+
+/* Flush stdout and check it (git's run_builtin rule); returns an exit code. */
+int pl_cli_finish(const struct pl_ctx *ctx, int rc);
+
+int cmd_probe(int argc, char **argv, struct pl_ctx *ctx);
+int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx);
+int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx);
+
+#endif

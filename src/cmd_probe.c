@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pcilink probe: the host model and link analysis of the selected functions. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "cli.h"
+#include "emit.h"
+
+static const struct argp_option options[] = {
+	{ "format", 'o', "FORMAT", 0, "output format: text (default), json, yaml; 'help' lists them", 0 },
+	{ 0 }
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct pl_common *c = state->input;
+
+	switch (key) {
+	case 'o':
+		c->format = arg;
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = c;
+		break;
+	case ARGP_KEY_ARG:
+		if (pl_common_add_slot(c, arg))
+			argp_failure(state, PL_EXIT_FAIL, 0, "out of memory");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cmd_probe(int argc, char **argv, struct pl_ctx *ctx)
+{
+	static const struct argp_child children[] = { { &pl_common_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = {
+		.options = options,
+		.parser = parse,
+		.args_doc = "[SLOT...]",
+		.doc = "Show each selected function's PCI Express link (LnkCap, LnkSta, LnkCap2), the "
+		       "path to its root port with the limiting link and bandwidth, the AtomicOps the "
+		       "host kernel would give vfio, and the virtual root-port link to configure."
+		       "\vSLOT is lspci -s syntax: 0000:01:00.0, 01:00.0, or 01:00 for all functions. "
+		       "Examples:\n  pcilink probe 01:00.0\n  pcilink probe --all --format json\n"
+		       "  pcilink probe --dump host.lspci -s 01:00",
+		.children = children,
+	};
+	struct pl_common c = { .format = "text" };
+	const struct pl_emitter *em;
+	struct pl_system *sys = NULL;
+	struct pl_dev **sel = NULL;
+	size_t n;
+	int rc;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &c))
+		return PL_EXIT_USAGE;
+	if (!strcmp(c.format, "help")) {
+		pl_emit_list(PL_EMIT_REPORT, stdout);
+		free(c.slots);
+		return PL_EXIT_OK;
+	}
+	em = pl_emit_find(c.format, PL_EMIT_REPORT);
+	if (!em) {
+		pl_err(ctx, "unknown format '%s'; 'pcilink probe --format help' lists them", c.format);
+		free(c.slots);
+		return PL_EXIT_USAGE;
+	}
+	rc = pl_cli_load(ctx, &c, &sys, &sel, &n);
+	if (rc == PL_EXIT_OK) {
+		struct pl_emit_in in = {
+			.sys = sys, .devs = sel, .ndev = n, .numeric = c.numeric,
+			.color = !strcmp(em->name, "text") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
+		};
+
+		if (em->emit(&in, stdout))
+			rc = PL_EXIT_FAIL;
+	}
+	free(sel);
+	free(c.slots);
+	if (sys)
+		pl_access_close(sys);
+	pl_system_free(sys);
+	return rc;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Per-function decode glue: pure decoders plus the diagnostics and fallbacks around them. */
+#include <string.h>
+
+#include <pci/header.h>
+
+#include "decode.h"
+#include "device.h"
+
+static void decode_sysfs_link(struct pl_system *sys, struct pl_dev *d)
+{
+	struct pl_pcie *p = &d->pcie;
+	int mw;
+
+	/* the kernel shows these attributes only for PCI Express functions */
+	if (!d->sys_max_speed && !d->sys_max_width)
+		return;
+	sys->config_denied = true;
+	d->is_pcie = true;
+	memset(p, 0, sizeof(*p));
+	p->src = PL_SRC_SYSFS;
+	p->version = p->type = -1;
+	p->link.port = -1;
+	p->link.max_speed = pl_speed_from_sysfs(d->sys_max_speed);
+	mw = pl_width_from_sysfs(d->sys_max_width);
+	p->link.max_width = mw == 0 ? PL_WIDTH_UNKNOWN : mw;
+	p->link.speed = pl_speed_from_sysfs(d->sys_cur_speed);
+	p->link.width = pl_width_from_sysfs(d->sys_cur_width);
+	p->has_link = p->link.max_speed || p->link.max_width > 0;
+}
+
+void pl_dev_decode(struct pl_system *sys, struct pl_dev *d)
+{
+	const struct pl_cfg *c = &d->cfg;
+	struct pl_why why = { { 0 } };
+	unsigned off;
+	int rc;
+
+	if (c->len == 0) {
+		pl_dev_diag(d, "config space is unreadable");
+		return;
+	}
+	rc = pl_decode_header(c, d);
+	if (rc == PL_ENOENT) {
+		pl_dev_diag(d, "config space reads as all ones: the device did not answer");
+		return;
+	}
+	if (rc)
+		return;
+	if (c->len < PL_CFG_SIZE) {
+		/* only the header was readable (not root, or an 'lspci -x' dump) */
+		if (sys->kind == PL_SOURCE_DUMP)
+			pl_dev_diag(d, "only %u bytes of config space in the dump: capture with "
+				    "'lspci -xxx' as root", c->len);
+		else
+			decode_sysfs_link(sys, d);
+		return;
+	}
+	off = pl_find_cap(c, PCI_CAP_ID_EXP, &why);
+	if (why.msg[0])
+		pl_dev_diag(d, "%s", why.msg);
+	if (!off)
+		return;
+	why.msg[0] = 0;
+	d->is_pcie = true;
+	pl_decode_pcie(c, off, &d->pcie, &why);
+	if (why.msg[0])
+		pl_dev_diag(d, "%s", why.msg);
+}
+
+void pl_dev_infer_type(struct pl_dev *d)
+{
+	const struct pl_dev *p = d->parent;
+	bool bridge = pl_dev_is_bridge(d);
+
+	if (!d->is_pcie || d->pcie.src != PL_SRC_SYSFS || d->pcie.type >= 0 || !d->cfg.len)
+		return;
+	if (!bridge)
+		d->pcie.type = p ? PL_TYPE_ENDPOINT : PL_TYPE_RC_END;
+	else if (!p)
+		d->pcie.type = PL_TYPE_ROOT_PORT;
+	else if (p->pcie.type == PL_TYPE_ROOT_PORT || p->pcie.type == PL_TYPE_DOWNSTREAM)
+		d->pcie.type = PL_TYPE_UPSTREAM;
+	else if (p->pcie.type == PL_TYPE_UPSTREAM)
+		d->pcie.type = PL_TYPE_DOWNSTREAM;
+	if (d->pcie.type == PL_TYPE_RC_END)
+		d->pcie.has_link = false;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Output formats: one registry of emitters that read only the model or the plan. */
+#ifndef PL_EMIT_H
+#define PL_EMIT_H
+
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "model.h"
+
+struct pl_plan;
+
+/* What a format can print. */
+enum pl_emit_kind {
+	PL_EMIT_REPORT = 1,     /* probe: the host model */
+	PL_EMIT_QEMU = 2,       /* gen-qemu-args: the plan as QEMU arguments */
+	PL_EMIT_LIBVIRT = 4,    /* gen-libvirt-xml: the plan as domain XML */
+};
+
+struct pl_emit_in {
+	const struct pl_system *sys;
+	struct pl_dev *const *devs;     /* the selected functions, analysed */
+	size_t ndev;
+	const struct pl_plan *plan;     /* generators only */
+	bool numeric;                   /* no names */
+	bool color;                     /* text: stdout is a terminal */
+	const void *opts;               /* emitter-specific options (libvirt merge) */
+};
+
+struct pl_emitter {
+	const char *name;
+	const char *help;
+	unsigned kinds;
+	int (*emit)(const struct pl_emit_in *in, FILE *out);
+};
+
+/* The registry: NULL when no format of that name prints that kind. */
+const struct pl_emitter *pl_emit_find(const char *name, unsigned kind);
+/* Print "name\thelp" for every format of the kind (--format=help). */
+void pl_emit_list(unsigned kind, FILE *out);
+
+/* The report tree shared by JSON and YAML (schema in man/pcilink.1). Caller puts it. */
+struct json_object *pl_report_json(const struct pl_emit_in *in);
+/* Print a json-c tree as YAML, every string scalar quoted. */
+int pl_yaml_write(struct json_object *root, FILE *out);
+
+#define PL_SCHEMA_VERSION 1
+
+extern const struct pl_emitter pl_emit_text, pl_emit_json, pl_emit_yaml;
+
+#endif

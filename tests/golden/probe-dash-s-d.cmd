@@ -1,0 +1,1 @@
+probe -F examples/gpu-workstation.lspci -n -s 07: -d 10de:

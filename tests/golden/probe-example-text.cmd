@@ -1,0 +1,1 @@
+probe --dump examples/gpu-workstation.lspci --ids tests/data/pci.ids --all

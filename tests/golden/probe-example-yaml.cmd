@@ -1,0 +1,1 @@
+probe --dump examples/gpu-workstation.lspci -n --all -o yaml

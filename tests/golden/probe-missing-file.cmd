@@ -1,0 +1,1 @@
+probe -F tests/data/does-not-exist.lspci --all

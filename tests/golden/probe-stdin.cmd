@@ -1,0 +1,1 @@
+probe -F - -n 05:00.0 < examples/gpu-workstation.lspci

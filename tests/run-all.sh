@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Run every test suite; each ends with 'N passed, N failed[, N skipped]'. Prints the sum last.
+# Usage: tests/run-all.sh UNIT_TEST_BINARY...   (make check passes them)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+PYTHON=${PYTHON:-/usr/bin/python3}
+export PYTHON
+mkdir -p tests/out
+tp=0 tf=0 ts=0 bad=
+suite() {
+	name=$1
+	shift
+	log=tests/out/$name.log
+	"$@" >"$log" 2>&1
+	rc=$?
+	last=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	p=$(echo "$last" | sed -n 's/.*\b\([0-9][0-9]*\) passed.*/\1/p')
+	f=$(echo "$last" | sed -n 's/.* \([0-9][0-9]*\) failed.*/\1/p')
+	s=$(echo "$last" | sed -n 's/.* \([0-9][0-9]*\) skipped.*/\1/p')
+	[ -n "$p" ] || { p=0; f=1; }
+	[ "$rc" = 0 ] || [ "${f:-0}" != 0 ] || f=1
+	tp=$((tp + p)) tf=$((tf + ${f:-0})) ts=$((ts + ${s:-0}))
+	printf '%-14s %s\n' "$name" "${last:-no summary (exit $rc)}"
+	if [ "${f:-0}" != 0 ]; then
+		bad="$bad $name"
+		grep -E '^(not ok|FAIL)|failed' "$log" | head -n 20 | sed 's/^/    /'
+	fi
+	grep -E '^(SKIP|skipped)' "$log" | head -n 5 | sed 's/^/    /'
+}
+for t in "$@"; do
+	suite "$(basename "$t")" "$t"
+done
+suite golden sh tests/run-golden.sh
+suite corpus "$PYTHON" tests/corpus.py
+[ -f tests/sysfs.sh ] && suite sysfs sh tests/sysfs.sh
+[ -f tests/consistency.sh ] && suite consistency sh tests/consistency.sh
+[ -f tests/qemu/run.sh ] && suite qemu sh tests/qemu/run.sh
+[ -f tests/libvirt/run.sh ] && suite libvirt sh tests/libvirt/run.sh
+echo
+[ -z "$bad" ] || echo "failed suites:$bad (logs in tests/out/)"
+if [ "$ts" -gt 0 ]; then
+	echo "$tp passed, $tf failed, $ts skipped"
+else
+	echo "$tp passed, $tf failed"
+fi
+[ "$tf" = 0 ]

@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Topology and link-analysis rules on small hosts built from bytes. */
+#include <stdlib.h>
+
+#include "analysis.h"
+#include "cfgbuild.h"
+#include "device.h"
+#include "harness.h"
+#include "topology.h"
+
+#define ROUTE PCI_EXP_DEVCAP2_ATOMICOP_ROUTING
+#define C32 PCI_EXP_DEVCAP2_32BIT_ATOMICOP_COMP
+#define C64 PCI_EXP_DEVCAP2_64BIT_ATOMICOP_COMP
+#define C128 PCI_EXP_DEVCAP2_128BIT_CAS_COMP
+
+static struct pl_system *sys_new(void)
+{
+	struct pl_system *s = pl_system_new();
+
+	s->kind = PL_SOURCE_DUMP;
+	return s;
+}
+
+/* Add a function at bus:dev.fn with a PCIe cap of type; link codes/widths; devcap2. */
+static struct pl_dev *add(struct pl_system *s, int bus, int dev, int fn, uint16_t vendor, int type,
+			  int cs, int cw, int ss, int sw, uint32_t devcap2)
+{
+	struct pl_bdf b = { 0, bus, dev, fn };
+	struct pl_dev *d = pl_dev_new(&b);
+	bool bridge = type == PCI_EXP_TYPE_ROOT_PORT || type == PCI_EXP_TYPE_UPSTREAM ||
+		      type == PCI_EXP_TYPE_DOWNSTREAM;
+
+	cfg_make(&d->cfg, vendor, 0x1234, bridge ? 1 : 0, type, 2);
+	if (type >= 0)
+		cfg_link(&d->cfg, cs, cw, ss, sw);
+	put32(&d->cfg, CAP + PCI_EXP_DEVCAP2, devcap2);
+	d->cfg_loaded = true;
+	pl_system_add(s, d);
+	return d;
+}
+
+static void bus(struct pl_dev *d, int sec, int sub)
+{
+	cfg_bus(&d->cfg, d->bdf.bus, sec, sub);
+}
+
+static void finish(struct pl_system *s)
+{
+	pl_system_index(s);
+	for (size_t i = 0; i < s->ndev; i++)
+		pl_dev_decode(s, s->devs[i]);
+	pl_topo_build(s);
+}
+
+static struct pl_dev *get(struct pl_system *s, int b, int d, int f)
+{
+	struct pl_bdf x = { 0, b, d, f };
+
+	return pl_system_find(s, &x);
+}
+
+static void direct_link_full(void)
+{
+	struct pl_system *s = sys_new();
+	struct pl_dev *rp = add(s, 0, 1, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 4, 16, 4, 16, C32 | C64);
+	struct pl_dev *ep;
+
+	bus(rp, 1, 1);
+	add(s, 1, 0, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 4, 16, 4, 16, C32 | C64 | C128);
+	finish(s);
+	ep = get(s, 1, 0, 0);
+	CHECK(ep->parent == get(s, 0, 1, 0));
+	pl_analyze(s, ep);
+	CHECK_EQ(ep->an.nhops, 1);
+	CHECK(ep->an.root_port == get(s, 0, 1, 0));
+	CHECK_EQ(ep->an.slot_hop, 0);
+	CHECK_EQ(ep->an.diagnosis, PL_DIAG_NONE);
+	CHECK(ep->an.rec_ok);
+	CHECK_EQ(ep->an.rec_speed, PL_SPEED_16);
+	CHECK_EQ(ep->an.rec_width, 16);
+	CHECK_EQ(ep->an.dev_capable_mbps, 252048);
+	CHECK_EQ(ep->an.available_mbps, 252048);
+	/* atomics: root port completes 32 and 64, so the host gives those */
+	CHECK(ep->an.atomics_known);
+	CHECK(ep->an.host_atomics[PL_ATOMIC_32]);
+	CHECK(ep->an.host_atomics[PL_ATOMIC_64]);
+	CHECK(!ep->an.host_atomics[PL_ATOMIC_128]);
+	CHECK(strstr(ep->an.atomic_why[PL_ATOMIC_128], "root port 0000:00:01.0") != NULL);
+	pl_system_free(s);
+}
+
+static void partner_caps_the_link(void)
+{
+	struct pl_system *s = sys_new();
+	struct pl_dev *ep;
+
+	bus(add(s, 0, 1, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 3, 4, 3, 4, 0), 1, 1);
+	ep = add(s, 1, 0, 0, 0x144d, PCI_EXP_TYPE_ENDPOINT, 4, 4, 3, 4, 0);
+	finish(s);
+	pl_analyze(s, ep);
+	CHECK_EQ(ep->an.diagnosis, PL_DIAG_PARTNER);
+	CHECK_EQ(ep->an.rec_speed, PL_SPEED_8);
+	CHECK_EQ(ep->an.rec_width, 4);
+	CHECK_EQ(ep->an.path_capable_mbps, 7876 * 4);
+	CHECK_EQ(ep->an.dev_capable_mbps, 15753 * 4);
+	pl_system_free(s);
+}
+
+static void downtraining(void)
+{
+	/* speed-only: power management; width: degraded; x0: down */
+	static const struct {
+		int ss, sw;
+		enum pl_diagnosis want;
+	} cases[] = {
+		{ 1, 16, PL_DIAG_SPEED }, { 4, 8, PL_DIAG_WIDTH }, { 1, 8, PL_DIAG_SPEED_WIDTH },
+		{ 4, 0, PL_DIAG_LINK_DOWN }, { 4, 16, PL_DIAG_NONE },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pl_system *s = sys_new();
+		struct pl_dev *ep;
+
+		bus(add(s, 0, 1, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 4, 16, cases[i].ss, cases[i].sw, 0), 1, 1);
+		ep = add(s, 1, 0, 0, 0x1002, PCI_EXP_TYPE_ENDPOINT, 4, 16, cases[i].ss, cases[i].sw, 0);
+		finish(s);
+		pl_analyze(s, ep);
+		CHECK_EQ(ep->an.diagnosis, cases[i].want);
+		/* the recommendation follows capability, never the idle status */
+		CHECK_EQ(ep->an.rec_speed, PL_SPEED_16);
+		CHECK_EQ(ep->an.rec_width, 16);
+		pl_system_free(s);
+	}
+}
+
+/* RP 00:01.0 -> USP 01:00.0 -> DSP 02:00.0 -> EP 03:00.0 (+ 03:00.1) */
+static struct pl_system *gpu_with_switch(uint16_t usp_vendor, uint16_t ep_vendor, int ep_cs, int ep_cw)
+{
+	struct pl_system *s = sys_new();
+
+	bus(add(s, 0, 1, 0, 0x1022, PCI_EXP_TYPE_ROOT_PORT, 4, 16, 4, 16, C32 | C64 | C128), 1, 3);
+	bus(add(s, 1, 0, 0, usp_vendor, PCI_EXP_TYPE_UPSTREAM, 4, 16, 4, 16, ROUTE), 2, 3);
+	bus(add(s, 2, 0, 0, usp_vendor, PCI_EXP_TYPE_DOWNSTREAM, 4, 16, ep_cs, ep_cw, ROUTE), 3, 3);
+	add(s, 3, 0, 0, ep_vendor, PCI_EXP_TYPE_ENDPOINT, ep_cs, ep_cw, ep_cs, ep_cw, C32 | C64);
+	add(s, 3, 0, 1, ep_vendor, PCI_EXP_TYPE_ENDPOINT, 1, 1, 1, 1, 0);
+	finish(s);
+	return s;
+}
+
+static void device_internal_switch(void)
+{
+	/* Intel Arc: the endpoint's own link is synthetic 2.5 GT/s x1 behind an Intel switch */
+	struct pl_system *s = gpu_with_switch(0x8086, 0x8086, 1, 1);
+	struct pl_dev *ep = get(s, 3, 0, 0);
+
+	pl_analyze(s, ep);
+	CHECK_EQ(ep->an.nhops, 2);
+	CHECK(ep->an.hops[0].internal);
+	CHECK_EQ(ep->an.slot_hop, 1);
+	CHECK(ep->an.hops[1].below == get(s, 1, 0, 0));
+	CHECK_EQ(ep->an.rec_speed, PL_SPEED_16);
+	CHECK_EQ(ep->an.rec_width, 16);
+	CHECK_EQ(ep->an.diagnosis, PL_DIAG_NONE);
+	/* routing on both switch ports and all widths at the root port: 32 and 64 (device's) */
+	CHECK(ep->an.host_atomics[PL_ATOMIC_32] && ep->an.host_atomics[PL_ATOMIC_64]);
+	CHECK(!ep->an.host_atomics[PL_ATOMIC_128]);
+	CHECK(strstr(ep->an.atomic_why[PL_ATOMIC_128], "does not advertise") != NULL);
+	pl_system_free(s);
+}
+
+static void foreign_switch_is_not_internal(void)
+{
+	/* a PLX switch in front of an NVIDIA GPU: the GPU's own link is the slot */
+	struct pl_system *s = gpu_with_switch(0x10b5, 0x10de, 3, 16);
+	struct pl_dev *ep = get(s, 3, 0, 0);
+
+	pl_analyze(s, ep);
+	CHECK_EQ(ep->an.slot_hop, 0);
+	CHECK(!ep->an.hops[0].internal);
+	CHECK_EQ(ep->an.rec_speed, PL_SPEED_8);
+	pl_system_free(s);
+}
+
+static void chipset_switch_with_foreign_device(void)
+{
+	/* same vendor as the endpoint, but the switch also serves another vendor's device */
+	struct pl_system *s = sys_new();
+	struct pl_dev *ep;
+
+	bus(add(s, 0, 1, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 3, 4, 3, 4, 0), 1, 4);
+	bus(add(s, 1, 0, 0, 0x8086, PCI_EXP_TYPE_UPSTREAM, 3, 4, 3, 4, 0), 2, 4);
+	bus(add(s, 2, 0, 0, 0x8086, PCI_EXP_TYPE_DOWNSTREAM, 2, 1, 2, 1, 0), 3, 3);
+	bus(add(s, 2, 1, 0, 0x8086, PCI_EXP_TYPE_DOWNSTREAM, 2, 1, 2, 1, 0), 4, 4);
+	ep = add(s, 3, 0, 0, 0x8086, PCI_EXP_TYPE_ENDPOINT, 2, 1, 2, 1, 0);
+	add(s, 4, 0, 0, 0x10ec, PCI_EXP_TYPE_ENDPOINT, 1, 1, 1, 1, 0);
+	finish(s);
+	pl_analyze(s, ep);
+	CHECK_EQ(ep->an.slot_hop, 0);
+	CHECK_EQ(ep->an.rec_speed, PL_SPEED_5);
+	CHECK_EQ(ep->an.rec_width, 1);
+	pl_system_free(s);
+}
+
+static void function_one_uses_function_zero(void)
+{
+	struct pl_system *s = gpu_with_switch(0x10b5, 0x10de, 3, 16);
+	struct pl_dev *f1 = get(s, 3, 0, 1);
+
+	pl_analyze(s, f1);
+	CHECK(f1->an.link_dev == get(s, 3, 0, 0));
+	CHECK_EQ(f1->an.rec_speed, PL_SPEED_8);
+	CHECK_EQ(f1->an.rec_width, 16);
+	pl_system_free(s);
+}
+
+static void atomics_path_rules(void)
+{
+	struct pl_system *s;
+	struct pl_dev *ep, *usp;
+
+	/* a switch port without routing blocks every width */
+	s = gpu_with_switch(0x10b5, 0x1002, 4, 16);
+	put32(&get(s, 2, 0, 0)->cfg, CAP + PCI_EXP_DEVCAP2, 0);
+	pl_dev_decode(s, get(s, 2, 0, 0));
+	ep = get(s, 3, 0, 0);
+	pl_analyze(s, ep);
+	CHECK(ep->an.atomics_known);
+	CHECK(!ep->an.host_atomics[0] && !ep->an.host_atomics[1] && !ep->an.host_atomics[2]);
+	CHECK(strstr(ep->an.atomic_why[0], "does not route") != NULL);
+	pl_system_free(s);
+
+	/* egress blocking on the upstream port */
+	s = gpu_with_switch(0x10b5, 0x1002, 4, 16);
+	usp = get(s, 1, 0, 0);
+	put16(&usp->cfg, CAP + PCI_EXP_DEVCTL2, PCI_EXP_DEVCTL2_ATOMICOP_EGRESS_BLOCK);
+	pl_dev_decode(s, usp);
+	ep = get(s, 3, 0, 0);
+	pl_analyze(s, ep);
+	CHECK(!ep->an.host_atomics[0]);
+	CHECK(strstr(ep->an.atomic_why[0], "blocks") != NULL);
+	pl_system_free(s);
+}
+
+static void rciep_and_vf(void)
+{
+	struct pl_system *s = sys_new();
+	struct pl_dev *rc, *pf, *vf;
+
+	/* an RCiEP on the root bus: the kernel enables without any completer check */
+	rc = add(s, 0, 2, 0, 0x8086, PCI_EXP_TYPE_ROOT_INT_EP, 0, 0, 0, 0, C32 | C64);
+	bus(add(s, 0, 3, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 4, 16, 4, 16, C32), 1, 1);
+	pf = add(s, 1, 0, 0, 0x15b3, PCI_EXP_TYPE_ENDPOINT, 4, 16, 4, 16, C32 | C64);
+	vf = add(s, 1, 0, 2, 0x15b3, PCI_EXP_TYPE_ENDPOINT, 0, 0, 0, 0, 0);
+	finish(s);
+	rc->parent_known = true;
+	pl_analyze(s, rc);
+	CHECK(rc->an.atomics_known);
+	CHECK(rc->an.host_atomics[0] && rc->an.host_atomics[1] && !rc->an.host_atomics[2]);
+	CHECK(!rc->an.rec_ok);
+	CHECK(strstr(rc->an.rec_why, "root-complex integrated") != NULL);
+	/* a VF is judged by its PF (vfio uses pci_physfn) */
+	vf->physfn_dev = pf;
+	vf->physfn_known = true;
+	vf->physfn = pf->bdf;
+	pl_analyze(s, vf);
+	CHECK(vf->an.host_atomics[0]);
+	CHECK(!vf->an.host_atomics[1]);
+	pl_system_free(s);
+}
+
+static void unknown_path_in_a_dump(void)
+{
+	struct pl_system *s = sys_new();
+	struct pl_dev *ep = add(s, 5, 0, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 3, 16, 3, 16, C32);
+
+	finish(s);
+	pl_analyze(s, ep);
+	/* the root port is not in the dump: no guess */
+	CHECK(!ep->an.atomics_known);
+	CHECK(ep->an.rec_ok);
+	CHECK(strstr(ep->an.rec_why, "no upstream port") != NULL);
+	pl_system_free(s);
+}
+
+static void bus_number_anomalies(void)
+{
+	struct pl_system *s = sys_new();
+	struct pl_diag *g;
+	int claimed = 0, below = 0, leave = 0;
+
+	bus(add(s, 0, 1, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 1, 1, 1, 1, 0), 1, 2);
+	bus(add(s, 0, 2, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 1, 1, 1, 1, 0), 1, 1);   /* bus 1 twice */
+	bus(add(s, 1, 0, 0, 0x8086, PCI_EXP_TYPE_UPSTREAM, 1, 1, 1, 1, 0), 2, 9);    /* leaves [1-2] */
+	bus(add(s, 3, 0, 0, 0x8086, PCI_EXP_TYPE_DOWNSTREAM, 1, 1, 1, 1, 0), 2, 9);  /* not above its bus */
+	bus(add(s, 0, 4, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 1, 1, 1, 1, 0), 0, 0);   /* unprogrammed */
+	finish(s);
+	for (g = s->diags; g; g = g->next) {
+		claimed += strstr(g->msg, "claimed by both") != NULL;
+		below += strstr(g->msg, "not above its own bus") != NULL;
+		leave += strstr(g->msg, "leave its parent") != NULL;
+	}
+	CHECK_EQ(claimed, 1);
+	CHECK_EQ(below, 1);
+	CHECK_EQ(leave, 1);
+	CHECK(get(s, 1, 0, 0)->parent == get(s, 0, 1, 0));
+	CHECK(get(s, 3, 0, 0)->parent == NULL);
+	pl_system_free(s);
+}
+
+static void duplicate_slots(void)
+{
+	struct pl_system *s = sys_new();
+
+	add(s, 0, 1, 0, 0x8086, PCI_EXP_TYPE_ENDPOINT, 1, 1, 1, 1, 0);
+	add(s, 0, 1, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 1, 1, 1, 1, 0);
+	finish(s);
+	CHECK_EQ(s->ndev, 1);
+	CHECK(s->diags && strstr(s->diags->msg, "appears twice"));
+	pl_system_free(s);
+}
+
+static void deep_chain_terminates(void)
+{
+	/* 40 nested switches: walks stay bounded */
+	struct pl_system *s = sys_new();
+	struct pl_dev *ep;
+
+	bus(add(s, 0, 1, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 3, 4, 3, 4, 0), 1, 200);
+	for (int b = 1; b < 160; b += 2) {
+		bus(add(s, b, 0, 0, 0x10b5, PCI_EXP_TYPE_UPSTREAM, 3, 4, 3, 4, ROUTE), b + 1, 200);
+		bus(add(s, b + 1, 0, 0, 0x10b5, PCI_EXP_TYPE_DOWNSTREAM, 3, 4, 3, 4, ROUTE), b + 2, 200);
+	}
+	ep = add(s, 161, 0, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 3, 4, 3, 4, 0);
+	finish(s);
+	pl_analyze(s, ep);
+	CHECK(ep->an.nhops <= 64);
+	pl_system_free(s);
+}
+
+int main(void)
+{
+	TEST(direct_link_full);
+	TEST(partner_caps_the_link);
+	TEST(downtraining);
+	TEST(device_internal_switch);
+	TEST(foreign_switch_is_not_internal);
+	TEST(chipset_switch_with_foreign_device);
+	TEST(function_one_uses_function_zero);
+	TEST(atomics_path_rules);
+	TEST(rciep_and_vf);
+	TEST(unknown_path_in_a_dump);
+	TEST(bus_number_anomalies);
+	TEST(duplicate_slots);
+	TEST(deep_chain_terminates);
+	DONE();
+}
