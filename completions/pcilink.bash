@@ -17,10 +17,11 @@ _pcilink()
 	local cur prev words cword
 	_init_completion -n : || return
 
-	local commands="probe"
+	local commands="probe gen-qemu-args"
 	local common="--dump -F --sysfs --ids -i --slot -s --id -d --all -a --numeric -n --help --usage --version -V"
 	local -A opts=(
 		[probe]="--format -o"
+		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --bus --first-addr --first-chassis --split-functions --hotplug -0 --null"
 	)
 
 	local cmd="" i dump=""
@@ -47,8 +48,20 @@ _pcilink()
 		_filedir -d
 		return
 		;;
+	--qemu)
+		COMPREPLY=($(compgen -c -- "$cur"))
+		return
+		;;
 	--format | -o)
 		COMPREPLY=($(compgen -W "$(pcilink "$cmd" --format help 2>/dev/null | cut -f1) help" -- "$cur"))
+		return
+		;;
+	--policy)
+		COMPREPLY=($(compgen -W "host device max" -- "$cur"))
+		return
+		;;
+	--hotplug)
+		COMPREPLY=($(compgen -W "on off" -- "$cur"))
 		return
 		;;
 	--slot | -s)
@@ -56,7 +69,7 @@ _pcilink()
 		__ltrim_colon_completions "$cur"
 		return
 		;;
-	--id | -d)
+	--id | -d | --speed | --width | --qemu-version | --kernel-version | --bus | --first-addr | --first-chassis)
 		return
 		;;
 	esac

@@ -27,9 +27,11 @@ function __pcilink_formats
     echo help
 end
 
-set -l cmds probe
+set -l cmds probe gen-qemu-args
+set -l gens gen-qemu-args
 complete -c pcilink -f
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a probe -d 'show host PCIe links, paths, AtomicOps, recommendation'
+complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-qemu-args -d 'print QEMU -device arguments'
 complete -c pcilink -s '?' -l help -d 'show help'
 complete -c pcilink -l usage -d 'show a short usage message'
 complete -c pcilink -s V -l version -d 'show the version'
@@ -45,3 +47,16 @@ complete -c pcilink -n $in -s n -l numeric -d 'numeric IDs only'
 complete -c pcilink -n $in -s o -l format -x -a '(__pcilink_formats)' -d 'output format'
 complete -c pcilink -n $in -a '(__pcilink_slots)'
 
+set -l ing "__fish_seen_subcommand_from $gens"
+complete -c pcilink -n $ing -l policy -x -a 'host device max' -d 'which link to advertise'
+complete -c pcilink -n $ing -l speed -x -a '2_5 5 8 16 32 64' -d 'override x-speed'
+complete -c pcilink -n $ing -l width -x -a '1 2 4 8 12 16 32' -d 'override x-width'
+complete -c pcilink -n $ing -l qemu -r -a '(__fish_complete_command)' -d 'the target QEMU binary'
+complete -c pcilink -n $ing -l qemu-version -x -d 'the target QEMU version'
+complete -c pcilink -n $ing -l kernel-version -x -d 'the host kernel version'
+complete -c pcilink -n $ing -l first-chassis -x -d 'chassis number of the first port'
+complete -c pcilink -n $ing -l first-addr -x -d 'first root-bus slot for the root ports'
+complete -c pcilink -n $ing -l split-functions -d 'each function on its own root port'
+complete -c pcilink -n $ing -l hotplug -x -a 'on off' -d 'hotplug on the generated ports'
+complete -c pcilink -n '__fish_seen_subcommand_from gen-qemu-args' -l bus -x -d 'bus for the root ports'
+complete -c pcilink -n '__fish_seen_subcommand_from gen-qemu-args' -s 0 -l null -d 'NUL-separated arguments'

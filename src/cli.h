@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "model.h"
+#include "plan.h"
 
 /* Exit codes (man/pcilink.1, EXIT STATUS). Stable. */
 enum {
@@ -49,6 +50,19 @@ int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_s
 
 /* Flush stdout and check it (git's run_builtin rule); returns an exit code. */
 int pl_cli_finish(const struct pl_ctx *ctx, int rc);
+
+/* The generators' shared options (argp child "Link values", "Target", "Layout"). */
+struct pl_plan_args {
+	struct pl_plan_opts o;
+	const char *qemu_bin, *qemu_ver;
+	bool kernel_given;
+};
+
+extern const struct argp pl_plan_argp;
+
+/* Target QEMU and kernel, load and analyse, build the plan; warnings go to stderr. */
+int pl_cli_plan(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_plan_args *pa,
+		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan);
 
 int cmd_probe(int argc, char **argv, struct pl_ctx *ctx);
 int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx);

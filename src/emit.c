@@ -8,6 +8,10 @@ static const struct pl_emitter *const emitters[] = {
 	&pl_emit_text,
 	&pl_emit_json,
 	&pl_emit_yaml,
+	&pl_emit_shell,
+	&pl_emit_args,
+	&pl_emit_null,
+	&pl_emit_readconfig,
 };
 
 const struct pl_emitter *pl_emit_find(const char *name, unsigned kind)

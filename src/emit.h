@@ -25,6 +25,7 @@ struct pl_emit_in {
 	const struct pl_plan *plan;     /* generators only */
 	bool numeric;                   /* no names */
 	bool color;                     /* text: stdout is a terminal */
+	unsigned kind;                  /* the verb's kind: enum pl_emit_kind */
 	const void *opts;               /* emitter-specific options (libvirt merge) */
 };
 
@@ -49,4 +50,17 @@ int pl_yaml_write(struct json_object *root, FILE *out);
 
 extern const struct pl_emitter pl_emit_text, pl_emit_json, pl_emit_yaml;
 
+
+
+/* QEMU argv words of a plan: per port "-device" "pcie-root-port,..." then its vfio-pci devices. */
+struct pl_argv {
+	char **w;
+	size_t n;
+};
+int pl_plan_argv(const struct pl_plan *plan, struct pl_argv *out);
+void pl_argv_free(struct pl_argv *a);
+/* The plan as a json-c tree (schema in man/pcilink.1, PLAN SCHEMA); argv included when given. */
+struct json_object *pl_plan_json(const struct pl_emit_in *in, const struct pl_argv *argv);
+
+extern const struct pl_emitter pl_emit_shell, pl_emit_args, pl_emit_null, pl_emit_readconfig;
 #endif

@@ -236,9 +236,24 @@ struct json_object *pl_report_json(const struct pl_emit_in *in)
 	return root;
 }
 
+/* The generators' plan (with QEMU argv where the kind is QEMU), or the probe report. */
+static struct json_object *tree(const struct pl_emit_in *in)
+{
+	struct pl_argv a;
+	struct json_object *t;
+
+	if (!in->plan)
+		return pl_report_json(in);
+	if (in->kind != PL_EMIT_QEMU || pl_plan_argv(in->plan, &a))
+		return pl_plan_json(in, NULL);
+	t = pl_plan_json(in, &a);
+	pl_argv_free(&a);
+	return t;
+}
+
 static int emit_json(const struct pl_emit_in *in, FILE *out)
 {
-	struct json_object *root = pl_report_json(in);
+	struct json_object *root = tree(in);
 	int rc = fprintf(out, "%s\n",
 			 json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 								      JSON_C_TO_STRING_SPACED |
@@ -250,7 +265,7 @@ static int emit_json(const struct pl_emit_in *in, FILE *out)
 
 static int emit_yaml(const struct pl_emit_in *in, FILE *out)
 {
-	struct json_object *root = pl_report_json(in);
+	struct json_object *root = tree(in);
 	int rc = pl_yaml_write(root, out);
 
 	json_object_put(root);
@@ -260,13 +275,13 @@ static int emit_yaml(const struct pl_emit_in *in, FILE *out)
 const struct pl_emitter pl_emit_json = {
 	.name = "json",
 	.help = "JSON, schema in pcilink(1); for scripts",
-	.kinds = PL_EMIT_REPORT,
+	.kinds = PL_EMIT_REPORT | PL_EMIT_QEMU | PL_EMIT_LIBVIRT,
 	.emit = emit_json,
 };
 
 const struct pl_emitter pl_emit_yaml = {
 	.name = "yaml",
 	.help = "YAML, the same tree as json, strings quoted",
-	.kinds = PL_EMIT_REPORT,
+	.kinds = PL_EMIT_REPORT | PL_EMIT_QEMU | PL_EMIT_LIBVIRT,
 	.emit = emit_yaml,
 };

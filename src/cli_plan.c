@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Options and pipeline shared by the generators: policy, overrides, target, layout. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "cli.h"
+#include "target.h"
+
+enum {
+	OPT_POLICY = 0x200, OPT_SPEED, OPT_WIDTH, OPT_QEMU, OPT_QEMU_VERSION, OPT_BUS, OPT_FIRST_ADDR,
+	OPT_FIRST_CHASSIS, OPT_SPLIT, OPT_HOTPLUG, OPT_KERNEL,
+};
+
+static const struct argp_option plan_options[] = {
+	{ NULL, 0, NULL, 0, "Link values:", 3 },
+	{ "policy", OPT_POLICY, "POLICY", 0, "host (the slot link, default), device (the device's own "
+	  "capability), max (the highest the QEMU accepts)", 3 },
+	{ "speed", OPT_SPEED, "[SLOT=]SPEED", 0, "x-speed for SLOT's port or all: 2_5 5 8 16 32 64", 3 },
+	{ "width", OPT_WIDTH, "[SLOT=]WIDTH", 0, "x-width for SLOT's port or all: 1 2 4 8 12 16 32", 3 },
+	{ NULL, 0, NULL, 0, "Target:", 4 },
+	{ "qemu", OPT_QEMU, "BINARY", 0, "ask this QEMU what it accepts (default: qemu-system-x86_64 on PATH)", 4 },
+	{ "qemu-version", OPT_QEMU_VERSION, "X.Y", 0, "plan for this QEMU version without running it", 4 },
+	{ "kernel-version", OPT_KERNEL, "X.Y", 0, "the host kernel (default: this one when live)", 4 },
+	{ NULL, 0, NULL, 0, "Layout:", 5 },
+	{ "bus", OPT_BUS, "BUS", 0, "root bus for the root ports (default pcie.0)", 5 },
+	{ "first-addr", OPT_FIRST_ADDR, "SLOT", 0, "first slot on that bus, 8 ports a slot (default 0x10)", 5 },
+	{ "first-chassis", OPT_FIRST_CHASSIS, "N", 0, "chassis number of the first port (default 1)", 5 },
+	{ "split-functions", OPT_SPLIT, NULL, 0, "one root port per function: function 0 alone keeps AtomicOps", 5 },
+	{ "hotplug", OPT_HOTPLUG, "on|off", 0, "hotplug on the generated ports (QEMU 5.0+); off: the guest cannot eject", 5 },
+	{ 0 }
+};
+
+static int parse_num(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static error_t override(struct argp_state *state, struct pl_plan_args *pa, char *arg, bool speed)
+{
+	struct pl_override v = { .all = true };
+	char *eq = strrchr(arg, '='), *val = eq ? eq + 1 : arg;
+	struct pl_override *n;
+
+	if (eq) {
+		char slot[32];
+		struct pl_bdf b;
+
+		snprintf(slot, sizeof(slot), "%.*s", (int)(eq - arg), arg);
+		/* BB:DD, BB:DD.F, DDDD:BB:DD[.F]: the function does not matter, the device does */
+		if (!strchr(slot, '.'))
+			strncat(slot, ".0", sizeof(slot) - strlen(slot) - 1);
+		if (pl_bdf_parse(slot, &b))
+			argp_error(state, "--%s %s: '%.*s' is not a slot (BB:DD or DDDD:BB:DD.F)",
+				   speed ? "speed" : "width", arg, (int)(eq - arg), arg);
+		v.all = false;
+		v.bdf = b;
+	}
+	if (speed && !(v.speed = pl_speed_from_qemu(val)))
+		argp_error(state, "--speed %s: '%s' is not a QEMU link speed (2_5 5 8 16 32 64)", arg, val);
+	if (!speed && (parse_num(val, 1, 32, &v.width) || !pl_width_valid(v.width)))
+		argp_error(state, "--width %s: '%s' is not a QEMU link width (1 2 4 8 12 16 32)", arg, val);
+	n = realloc(pa->o.ovr, (pa->o.novr + 1) * sizeof(*n));
+	if (!n)
+		argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
+	pa->o.ovr = n;
+	pa->o.ovr[pa->o.novr++] = v;
+	return 0;
+}
+
+static error_t plan_parse(int key, char *arg, struct argp_state *state)
+{
+	struct pl_plan_args *pa = state->input;
+	int a, b, c;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		pa->o.bus = "pcie.0";
+		pa->o.first_addr = 0x10;
+		pa->o.first_chassis = 1;
+		pa->o.hotplug = -1;
+		break;
+	case OPT_POLICY:
+		if (!strcmp(arg, "host"))
+			pa->o.policy = PL_POLICY_HOST;
+		else if (!strcmp(arg, "device"))
+			pa->o.policy = PL_POLICY_DEVICE;
+		else if (!strcmp(arg, "max"))
+			pa->o.policy = PL_POLICY_MAX;
+		else
+			argp_error(state, "--policy '%s': give host, device or max", arg);
+		break;
+	case OPT_SPEED:
+	case OPT_WIDTH:
+		return override(state, pa, arg, key == OPT_SPEED);
+	case OPT_QEMU:
+		pa->qemu_bin = arg;
+		break;
+	case OPT_QEMU_VERSION:
+		if (pl_parse_version(arg, &a, &b, &c))
+			argp_error(state, "--qemu-version '%s': give X.Y, e.g. 7.2", arg);
+		pa->qemu_ver = arg;
+		break;
+	case OPT_KERNEL:
+		if (pl_parse_version(arg, &a, &b, &c))
+			argp_error(state, "--kernel-version '%s': give X.Y, e.g. 6.8", arg);
+		pa->o.kernel_major = a;
+		pa->o.kernel_minor = b;
+		pa->kernel_given = true;
+		break;
+	case OPT_BUS:
+		if (!*arg)
+			argp_error(state, "--bus needs a bus name");
+		pa->o.bus = arg;
+		break;
+	case OPT_FIRST_ADDR:
+		if (parse_num(arg, 0, 0x1f, &pa->o.first_addr))
+			argp_error(state, "--first-addr '%s': give a slot from 0 to 0x1f", arg);
+		break;
+	case OPT_FIRST_CHASSIS:
+		if (parse_num(arg, 0, 255, &pa->o.first_chassis))
+			argp_error(state, "--first-chassis '%s': give 0 to 255", arg);
+		break;
+	case OPT_SPLIT:
+		pa->o.split = true;
+		break;
+	case OPT_HOTPLUG:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			argp_error(state, "--hotplug '%s': give on or off", arg);
+		pa->o.hotplug = !strcmp(arg, "on");
+		break;
+	case ARGP_KEY_END:
+		if (pa->qemu_bin && pa->qemu_ver)
+			argp_error(state, "--qemu and --qemu-version are alternatives; give one");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp pl_plan_argp = { .options = plan_options, .parser = plan_parse };
+
+int pl_cli_plan(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_plan_args *pa,
+		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan)
+{
+	char err[600];
+	bool guessed;
+	int rc;
+
+	rc = pl_target_qemu(pa->qemu_ver, pa->qemu_bin, &pa->o.qemu, &guessed, err, sizeof(err));
+	if (rc) {
+		pl_err(ctx, "%s", err);
+		return rc == PL_EINVAL && pa->qemu_ver ? PL_EXIT_USAGE : PL_EXIT_FAIL;
+	}
+	if (guessed)
+		pl_warn(ctx, "no qemu-system-x86_64 found: planning for the newest QEMU (x-speed up to 64, "
+			     "AtomicOps from 8.1); give --qemu-version or --qemu");
+	if (pa->o.hotplug >= 0 && !pa->o.qemu.has_hotplug)
+		pl_warn(ctx, "%s has no hotplug property on pcie-root-port (QEMU 5.0+): --hotplug ignored",
+			pa->o.qemu.source);
+	rc = pl_cli_load(ctx, c, sys, sel, n);
+	if (rc)
+		return rc;
+	/* bridges and ports are not assignable: vfio-pci refuses them */
+	size_t keep = 0;
+	for (size_t i = 0; i < *n; i++) {
+		struct pl_dev *d = (*sel)[i];
+		char b[16];
+
+		if (pl_dev_is_bridge(d) || (d->class_code >> 8) == 0x0600 || d->vendor == 0xffff || !d->cfg.len) {
+			if (!c->all)
+				pl_warn(ctx, "%s is %s: not assignable, left out", pl_bdf_fmt(&d->bdf, b, sizeof(b)),
+					pl_dev_is_bridge(d) || d->cfg.len ? "a bridge, port or host bridge" : "not answering");
+			continue;
+		}
+		(*sel)[keep++] = d;
+	}
+	*n = keep;
+	if (!keep) {
+		pl_err(ctx, "no assignable function selected");
+		return PL_EXIT_FAIL;
+	}
+	if (!pa->kernel_given && (*sys)->kind == PL_SOURCE_LIVE)
+		pl_target_kernel(&pa->o.kernel_major, &pa->o.kernel_minor);
+	rc = pl_plan_build(&pa->o, *sel, *n, plan, err, sizeof(err));
+	if (rc) {
+		pl_err(ctx, "%s", err);
+		return rc == PL_EINVAL ? PL_EXIT_USAGE : PL_EXIT_FAIL;
+	}
+	for (const struct pl_diag *g = plan->warnings; g; g = g->next)
+		pl_warn(ctx, "%s", g->msg);
+	return PL_EXIT_OK;
+}

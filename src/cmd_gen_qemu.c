@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pcilink gen-qemu-args: root ports that match the host, vfio-pci devices on them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "cli.h"
+#include "emit.h"
+
+struct gen_args {
+	struct pl_common c;
+	struct pl_plan_args pa;
+};
+
+static const struct argp_option options[] = {
+	{ "format", 'o', "FORMAT", 0, "shell (default), args, null, readconfig, json, yaml; 'help' lists them", 0 },
+	{ "null", '0', NULL, 0, "NUL-terminated arguments for xargs -0 (--format null)", 0 },
+	{ 0 }
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct gen_args *g = state->input;
+
+	switch (key) {
+	case 'o':
+		g->c.format = arg;
+		break;
+	case '0':
+		g->c.format = "null";
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &g->c;
+		state->child_inputs[1] = &g->pa;
+		break;
+	case ARGP_KEY_ARG:
+		if (pl_common_add_slot(&g->c, arg))
+			argp_failure(state, PL_EXIT_FAIL, 0, "out of memory");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx)
+{
+	static const struct argp_child children[] = {
+		{ &pl_common_argp, 0, NULL, 0 }, { &pl_plan_argp, 0, NULL, 0 }, { 0 }
+	};
+	static const struct argp argp = {
+		.options = options,
+		.parser = parse,
+		.args_doc = "[SLOT...]",
+		.doc = "Print QEMU arguments for the selected host devices: per guest slot a pcie-root-port "
+		       "whose x-speed/x-width match the host link, then the vfio-pci devices on it. Functions "
+		       "of one host device share one guest slot (function 0 multifunction=on) unless "
+		       "--split-functions."
+		       "\vExamples:\n  pcilink gen-qemu-args 01:00\n"
+		       "  pcilink gen-qemu-args --qemu-version 7.2 --split-functions 03:00\n"
+		       "  qemu-system-x86_64 ... $(pcilink gen-qemu-args -o args 01:00 | tr '\\n' ' ')",
+		.children = children,
+	};
+	struct gen_args g = { .c = { .format = "shell" } };
+	const struct pl_emitter *em;
+	struct pl_system *sys = NULL;
+	struct pl_dev **sel = NULL;
+	struct pl_plan plan = { 0 };
+	size_t n;
+	int rc;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &g))
+		return PL_EXIT_USAGE;
+	if (!strcmp(g.c.format, "help")) {
+		pl_emit_list(PL_EMIT_QEMU, stdout);
+		rc = PL_EXIT_OK;
+		goto out;
+	}
+	em = pl_emit_find(g.c.format, PL_EMIT_QEMU);
+	if (!em) {
+		pl_err(ctx, "unknown format '%s'; 'pcilink gen-qemu-args --format help' lists them", g.c.format);
+		rc = PL_EXIT_USAGE;
+		goto out;
+	}
+	rc = pl_cli_plan(ctx, &g.c, &g.pa, &sys, &sel, &n, &plan);
+	if (rc == PL_EXIT_OK) {
+		struct pl_emit_in in = { .sys = sys, .devs = sel, .ndev = n, .plan = &plan,
+					 .numeric = g.c.numeric, .kind = PL_EMIT_QEMU };
+
+		if (em->emit(&in, stdout))
+			rc = PL_EXIT_FAIL;
+	}
+out:
+	pl_plan_free(&plan);
+	free(sel);
+	free(g.c.slots);
+	free(g.pa.o.ovr);
+	if (sys)
+		pl_access_close(sys);
+	pl_system_free(sys);
+	return rc;
+}

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Planning: guest slots, root ports, link values per policy and target QEMU, AtomicOps verdicts. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+#define W(x) (1ull << (x))
+#define ALL_WIDTHS (W(1) | W(2) | W(4) | W(8) | W(12) | W(16) | W(32))
+
+const char *pl_policy_name(enum pl_policy p)
+{
+	static const char *const n[] = { "host", "device", "max" };
+	return n[p];
+}
+
+const char *pl_atomics_verdict_name(enum pl_atomics_verdict v)
+{
+	static const char *const n[] = { "yes", "if_kernel_6_5", "no", "none_on_host" };
+	return n[v];
+}
+
+int pl_parse_version(const char *s, int *major, int *minor, int *micro)
+{
+	int n = 0;
+
+	*micro = 0;
+	if (sscanf(s, "%d.%d%n", major, minor, &n) != 2)
+		return PL_EINVAL;
+	if (s[n] == '.' && sscanf(s + n, ".%d%n", micro, &n) == 1)
+		;
+	else if (s[n])
+		return PL_EINVAL;
+	if (*major < 0 || *minor < 0 || *micro < 0 || *major > 99)
+		return PL_EINVAL;
+	return PL_OK;
+}
+
+static bool at_least(const struct pl_qemu *q, int major, int minor)
+{
+	return q->major > major || (q->major == major && q->minor >= minor);
+}
+
+void pl_qemu_from_version(struct pl_qemu *q, int major, int minor, int micro)
+{
+	q->major = major;
+	q->minor = minor;
+	q->micro = micro;
+	q->known = true;
+	/* x-speed/x-width: 4.0 (Alex Williamson's link series); 32/64 GT/s: 9.0 */
+	q->has_link_props = at_least(q, 4, 0);
+	q->speeds = q->has_link_props ? W(PL_SPEED_2_5) | W(PL_SPEED_5) | W(PL_SPEED_8) | W(PL_SPEED_16) : 0;
+	if (at_least(q, 9, 0))
+		q->speeds |= W(PL_SPEED_32) | W(PL_SPEED_64);
+	q->widths = q->has_link_props ? ALL_WIDTHS : 0;
+	q->has_hotplug = at_least(q, 5, 0);
+	q->rp_atomics = at_least(q, 8, 1);     /* vfio_pci_enable_rp_atomics() */
+}
+
+/* "x-speed=<PCIELinkSpeed> - 2_5/5/8/16 (default: "16")" (7.2) or "... (default: 16)" (10.0) */
+static uint64_t parse_enum_line(const char *help, const char *prop, bool speed, bool *found)
+{
+	const char *p = strstr(help, prop);
+	uint64_t bits = 0;
+
+	*found = false;
+	if (!p || !(p = strstr(p, " - ")))
+		return 0;
+	*found = true;
+	p += 3;
+	while (*p && *p != ' ' && *p != '\n') {
+		char tok[8];
+		size_t n = strcspn(p, "/ \n");
+
+		if (n && n < sizeof(tok)) {
+			memcpy(tok, p, n);
+			tok[n] = 0;
+			if (speed && pl_speed_from_qemu(tok))
+				bits |= W(pl_speed_from_qemu(tok));
+			else if (!speed && pl_width_valid(atoi(tok)))
+				bits |= W(atoi(tok));
+		}
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return bits;
+}
+
+void pl_qemu_parse_help(struct pl_qemu *q, const char *help)
+{
+	bool fs, fw, fh;
+
+	q->speeds = parse_enum_line(help, "x-speed=", true, &fs);
+	q->widths = parse_enum_line(help, "x-width=", false, &fw);
+	q->has_link_props = fs && fw && q->speeds && q->widths;
+	fh = strstr(help, "\n  hotplug=") || !strncmp(help, "  hotplug=", 10);
+	q->has_hotplug = fh;
+}
+
+static bool speed_ok(const struct pl_qemu *q, int s)
+{
+	return s > 0 && s <= PL_SPEED_MAX && (q->speeds & W(s));
+}
+
+static int highest_speed(const struct pl_qemu *q, int below_or_eq)
+{
+	for (int s = below_or_eq; s >= 1; s--)
+		if (speed_ok(q, s))
+			return s;
+	return 0;
+}
+
+static int highest_width(const struct pl_qemu *q, int below_or_eq)
+{
+	for (int w = below_or_eq > 32 ? 32 : below_or_eq; w >= 1; w--)
+		if (q->widths & W(w))
+			return w;
+	return 0;
+}
+
+static void qemu_name(const struct pl_qemu *q, char *buf, size_t len)
+{
+	if (q->known)
+		snprintf(buf, len, "QEMU %d.%d", q->major, q->minor);
+	else
+		snprintf(buf, len, "the newest QEMU");
+}
+
+static void warn(struct pl_plan *plan, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct pl_plan *plan, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	pl_diag_add(&plan->warnings, &plan->warn_tail, "%s", buf);
+}
+
+static const struct pl_override *find_ovr(const struct pl_plan_opts *o, const struct pl_dev *d, bool speed)
+{
+	const struct pl_override *hit = NULL;
+
+	/* a slot-specific override beats one for every device; the last of each kind wins */
+	for (size_t i = 0; i < o->novr; i++) {
+		const struct pl_override *v = &o->ovr[i];
+
+		if (speed ? !v->speed : !v->width)
+			continue;
+		if (v->all && (!hit || hit->all))
+			hit = v;
+		else if (!v->all && v->bdf.domain == d->bdf.domain && v->bdf.bus == d->bdf.bus &&
+			 v->bdf.dev == d->bdf.dev)
+			hit = v;
+	}
+	return hit;
+}
+
+/* The device's own capability at its slot boundary (the upstream port of its own switch). */
+static bool device_cap(const struct pl_dev *d, int *speed, int *width)
+{
+	const struct pl_analysis *an = &d->an;
+	const struct pl_dev *b = an->slot_hop >= 0 ? an->hops[an->slot_hop].below : an->link_dev;
+
+	if (!b || !b->is_pcie || !b->pcie.has_link || !b->pcie.link.max_speed || b->pcie.link.max_width <= 0)
+		return false;
+	*speed = b->pcie.link.max_speed;
+	*width = b->pcie.link.max_width;
+	return true;
+}
+
+static int port_link(const struct pl_plan_opts *o, struct pl_plan *plan, struct pl_plan_port *p,
+		     const struct pl_dev *d, char *err, size_t errlen)
+{
+	const struct pl_analysis *an = &d->an;
+	const struct pl_override *os = find_ovr(o, d, true), *ow = find_ovr(o, d, false);
+	char q[32], slot[16], a[16], b[16], hn[64] = "";
+	int speed = 0, width = 0;
+
+	qemu_name(&o->qemu, q, sizeof(q));
+	pl_bdf_fmt(&d->bdf, slot, sizeof(slot));
+	if (!an->rec_ok && !(d->is_pcie && (os || ow))) {
+		snprintf(p->note, sizeof(p->note), "no link properties: %s", an->rec_why);
+		return PL_OK;
+	}
+	if (!o->qemu.has_link_props) {
+		snprintf(p->note, sizeof(p->note), "%s has no x-speed/x-width (added in 4.0): the port "
+			 "stays at 2.5GT/s x1", q);
+		warn(plan, "%s: %s", slot, p->note);
+		return PL_OK;
+	}
+	if (an->slot_hop >= 0)
+		snprintf(hn, sizeof(hn), " %s -> %s", pl_bdf_fmt(&an->hops[an->slot_hop].port->bdf, a, sizeof(a)),
+			 pl_bdf_fmt(&an->hops[an->slot_hop].below->bdf, b, sizeof(b)));
+	switch (o->policy) {
+	case PL_POLICY_HOST:
+		if (an->rec_ok) {
+			speed = an->rec_speed;
+			width = an->rec_width;
+			snprintf(p->why, sizeof(p->why), "policy host: slot link%s capable of %sGT/s x%d",
+				 hn, pl_speed_gts_str(speed), width);
+		}
+		break;
+	case PL_POLICY_DEVICE:
+		if (device_cap(d, &speed, &width))
+			snprintf(p->why, sizeof(p->why), "policy device: the device's own capability %sGT/s x%d",
+				 pl_speed_gts_str(speed), width);
+		break;
+	case PL_POLICY_MAX:
+		speed = highest_speed(&o->qemu, PL_SPEED_MAX);
+		width = highest_width(&o->qemu, 32);
+		snprintf(p->why, sizeof(p->why), "policy max: the highest %s accepts", q);
+		break;
+	}
+	if (os) {
+		if (!speed_ok(&o->qemu, os->speed)) {
+			snprintf(err, errlen, "--speed %s for %s: %s does not accept x-speed=%s%s", pl_speed_qemu(os->speed),
+				 slot, q, pl_speed_qemu(os->speed),
+				 os->speed >= PL_SPEED_32 ? " (QEMU 9.0 or newer does)" : "");
+			return PL_EINVAL;
+		}
+		speed = os->speed;
+	}
+	if (ow) {
+		if (!(o->qemu.widths & W(ow->width))) {
+			snprintf(err, errlen, "--width %d for %s: %s does not accept x-width=%d", ow->width, slot, q,
+				 ow->width);
+			return PL_EINVAL;
+		}
+		width = ow->width;
+	}
+	if (os || ow) {
+		size_t l = strlen(p->why);
+
+		snprintf(p->why + l, sizeof(p->why) - l, "%s--%s%s%s given", l ? "; " : "", os ? "speed" : "",
+			 os && ow ? " and --" : "", ow ? "width" : "");
+	}
+	if (!speed || width <= 0) {
+		snprintf(p->note, sizeof(p->note), "no link properties: the link capability is unknown");
+		warn(plan, "%s: %s; QEMU's default stays", slot, p->note);
+		return PL_OK;
+	}
+	if (!speed_ok(&o->qemu, speed)) {
+		int c = highest_speed(&o->qemu, speed);
+		uint32_t have = pl_speed_mbps(speed) * width, get = pl_speed_mbps(c) * width;
+
+		snprintf(p->note, sizeof(p->note),
+			 "the host link is %sGT/s x%d but %s accepts at most x-speed=%s: the guest sees "
+			 "%sGT/s (%u.%03u instead of %u.%03u Gb/s); QEMU 9.0 or newer accepts %s",
+			 pl_speed_gts_str(speed), width, q, pl_speed_qemu(c), pl_speed_gts_str(c), get / 1000,
+			 get % 1000, have / 1000, have % 1000, pl_speed_qemu(speed));
+		warn(plan, "%s: %s", slot, p->note);
+		speed = c;
+	}
+	if (!(o->qemu.widths & W(width)))
+		width = highest_width(&o->qemu, width);
+	p->link_props = true;
+	p->speed = speed;
+	p->width = width;
+	return PL_OK;
+}
+
+static void kernel_str(const struct pl_plan_opts *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d.%d", o->kernel_major, o->kernel_minor);
+}
+
+/* vfio_pci_enable_rp_atomics() on top of what the host kernel reports (REFERENCE.md 2, 3). */
+static void port_atomics(const struct pl_plan_opts *o, struct pl_plan *plan, struct pl_plan_port *p)
+{
+	const struct pl_plan_fn *f0 = NULL;
+	const struct pl_analysis *an;
+	char q[32], k[16], slot[16];
+	bool any = false;
+
+	for (int i = 0; i < p->nfn; i++)
+		if (p->fns[i].guest_fn == 0)
+			f0 = &p->fns[i];
+	if (!f0) {
+		p->atomics = PL_ATOMICS_NA;
+		return;
+	}
+	an = &f0->dev->an;
+	pl_bdf_fmt(&f0->dev->bdf, slot, sizeof(slot));
+	if (!an->atomics_known) {
+		p->atomics = PL_ATOMICS_NA;
+		snprintf(p->atomics_why, sizeof(p->atomics_why),
+			 "host support unknown: the path to the root port is not in the input");
+		return;
+	}
+	for (int i = 0; i < PL_ATOMIC_N; i++)
+		any |= an->host_atomics[i];
+	if (!any) {
+		p->atomics = PL_ATOMICS_NA;
+		snprintf(p->atomics_why, sizeof(p->atomics_why), "the host gives none: %s",
+			 an->atomic_why[0] ? an->atomic_why[0] : "no completer on the path");
+		return;
+	}
+	qemu_name(&o->qemu, q, sizeof(q));
+	kernel_str(o, k, sizeof(k));
+	p->atomics = PL_ATOMICS_NO;
+	if (p->nfn > 1) {
+		snprintf(p->atomics_why, sizeof(p->atomics_why),
+			 "a multifunction guest slot: QEMU enables AtomicOps only for a single function "
+			 "at 00.0 (--split-functions keeps them)");
+		warn(plan, "%s: the host gives AtomicOps but the guest loses them: %s", slot, p->atomics_why);
+		return;
+	}
+	if (o->qemu.known && !o->qemu.rp_atomics) {
+		snprintf(p->atomics_why, sizeof(p->atomics_why),
+			 "%s is older than 8.1, which first sets AtomicOp completers on root ports", q);
+		return;
+	}
+	if (o->kernel_major && (o->kernel_major < 6 || (o->kernel_major == 6 && o->kernel_minor < 5))) {
+		snprintf(p->atomics_why, sizeof(p->atomics_why),
+			 "host kernel %s is older than 6.5, which first reports AtomicOp completion to vfio", k);
+		return;
+	}
+	for (int i = 0; i < PL_ATOMIC_N; i++)
+		p->atomic_widths[i] = an->host_atomics[i];
+	if (!o->kernel_major) {
+		p->atomics = PL_ATOMICS_IF_KERNEL;
+		snprintf(p->atomics_why, sizeof(p->atomics_why),
+			 "if the host kernel is 6.5 or newer (it reports AtomicOp completion to vfio)");
+	} else {
+		p->atomics = PL_ATOMICS_YES;
+		snprintf(p->atomics_why, sizeof(p->atomics_why), "single function at 00.0, %s, host kernel %s",
+			 o->qemu.known ? q : "QEMU 8.1 or newer", k);
+	}
+}
+
+static void make_ids(struct pl_plan_port *p, const struct pl_dev *d, bool split)
+{
+	const struct pl_bdf *b = &d->bdf;
+
+	if (b->domain)
+		snprintf(p->id, sizeof(p->id), "rp-%04x-%02x-%02x", b->domain, b->bus, b->dev);
+	else
+		snprintf(p->id, sizeof(p->id), "rp-%02x-%02x", b->bus, b->dev);
+	if (split)
+		snprintf(p->id + strlen(p->id), sizeof(p->id) - strlen(p->id), "-%x", b->fn);
+}
+
+int pl_plan_build(const struct pl_plan_opts *o, struct pl_dev *const *devs, size_t n, struct pl_plan *plan,
+		  char *err, size_t errlen)
+{
+	memset(plan, 0, sizeof(*plan));
+	plan->opts = o;
+	plan->warn_tail = &plan->warnings;
+	plan->ports = calloc(n ? n : 1, sizeof(*plan->ports));
+	if (!plan->ports)
+		return PL_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct pl_dev *d = devs[i];
+		struct pl_plan_port *p = plan->nports ? &plan->ports[plan->nports - 1] : NULL;
+		const struct pl_dev *h = p ? p->fns[0].dev : NULL;
+
+		if (!p || o->split || h->bdf.domain != d->bdf.domain || h->bdf.bus != d->bdf.bus ||
+		    h->bdf.dev != d->bdf.dev) {
+			p = &plan->ports[plan->nports++];
+			make_ids(p, d, o->split);
+		}
+		if (p->nfn == PL_PLAN_MAX_FN) {
+			snprintf(err, errlen, "more than %d functions in one guest slot", PL_PLAN_MAX_FN);
+			return PL_EINVAL;
+		}
+		p->fns[p->nfn++].dev = d;
+	}
+	for (size_t i = 0; i < plan->nports; i++) {
+		struct pl_plan_port *p = &plan->ports[i];
+		bool has0 = false;
+		int rc;
+
+		p->slot = o->first_addr + (int)(i / 8);
+		p->fn = (int)(i % 8);
+		p->chassis = o->first_chassis + (int)i;
+		p->port = p->chassis;
+		p->multifunction = p->fn == 0 && i + 1 < plan->nports;
+		if (p->slot > 0x1f) {
+			snprintf(err, errlen, "%zu root ports from slot 0x%02x do not fit on %s (slots end at "
+				 "0x1f): give a lower --first-addr", plan->nports, o->first_addr, o->bus);
+			return PL_EINVAL;
+		}
+		if (p->chassis > 255) {
+			snprintf(err, errlen, "chassis numbers run past 255: give a lower --first-chassis");
+			return PL_EINVAL;
+		}
+		/* a guest slot needs function 0: keep host numbers when it is there, else renumber */
+		for (int j = 0; j < p->nfn; j++)
+			has0 |= p->fns[j].dev->bdf.fn == 0;
+		for (int j = 0; j < p->nfn; j++) {
+			struct pl_plan_fn *f = &p->fns[j];
+			const struct pl_bdf *b = &f->dev->bdf;
+
+			f->guest_fn = has0 ? b->fn : j;
+			f->multifunction = f->guest_fn == 0 && p->nfn > 1;
+			if (b->domain)
+				snprintf(f->id, sizeof(f->id), "hostdev-%04x-%02x-%02x-%x", b->domain, b->bus, b->dev,
+					 b->fn);
+			else
+				snprintf(f->id, sizeof(f->id), "hostdev-%02x-%02x-%x", b->bus, b->dev, b->fn);
+		}
+		/* the link belongs to function 0 of the host device, the first one placed here */
+		rc = port_link(o, plan, p, p->fns[0].dev, err, errlen);
+		if (rc)
+			return rc;
+		port_atomics(o, plan, p);
+	}
+	return PL_OK;
+}
+
+void pl_plan_free(struct pl_plan *plan)
+{
+	struct pl_diag *g = plan->warnings;
+
+	while (g) {
+		struct pl_diag *next = g->next;
+
+		free(g);
+		g = next;
+	}
+	free(plan->ports);
+	memset(plan, 0, sizeof(*plan));
+}

@@ -1,0 +1,1 @@
+gen-qemu-args --format help

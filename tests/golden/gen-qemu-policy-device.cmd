@@ -1,0 +1,1 @@
+gen-qemu-args -F examples/gpu-workstation.lspci --qemu-version 10.0 --policy device 07:00.0

@@ -1,0 +1,1 @@
+gen-qemu-args -F examples/gpu-workstation.lspci --qemu-version 3.1 05:00.0

@@ -1,0 +1,1 @@
+gen-qemu-args -F examples/gpu-workstation.lspci --qemu-version 7.2 --kernel-version 6.8 --split-functions 03:00.0 05:00.0 -o json
