@@ -37,7 +37,11 @@ CLI = main cli cli_plan cmd_probe cmd_gen_qemu
 CORE_OBJ = $(CORE:%=src/%.o)
 CLI_OBJ = $(CLI:%=src/%.o)
 UNIT = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
-DEPS = $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT:=.d)
+FUZZ = $(patsubst tests/fuzz/%.c,tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+DEPS = $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT:=.d) $(FUZZ:=.d)
+# make fuzz: libFuzzer with ASan and UBSan, FUZZ_SECONDS per target
+FUZZCC ?= clang
+FUZZ_SECONDS ?= 60
 
 ifeq ($(V),1)
 Q =
@@ -46,6 +50,13 @@ Q = @
 endif
 
 all: pcilink
+
+# rebuild everything when the flags change (SANITIZE=1 and back)
+FLAGS_STAMP = src/.build-flags
+$(FLAGS_STAMP): FORCE
+	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@
+$(CORE_OBJ) $(CLI_OBJ): $(FLAGS_STAMP)
+FORCE:
 
 pcilink: $(CLI_OBJ) src/libpcilink.a
 	@echo "  LD      $@"
@@ -62,6 +73,10 @@ tests/unit/test_%: tests/unit/test_%.c src/libpcilink.a tests/unit/harness.h
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< src/libpcilink.a $(LDLIBS)
 
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c src/libpcilink.a tests/fuzz/replay.h
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< src/libpcilink.a $(LDLIBS)
+
 -include $(DEPS)
 
 # Install the Debian packages the build and the tests need (root only; no-op when present).
@@ -75,10 +90,34 @@ demo: deps pcilink
 
 check: 
 	$(Q)sh tests/deps.sh test
-	$(Q)$(MAKE) --no-print-directory pcilink $(UNIT)
+	$(Q)$(MAKE) --no-print-directory pcilink $(UNIT) $(FUZZ)
 	$(Q)PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) sh tests/run-all.sh $(UNIT)
 
+# Coverage-guided fuzzing of every target for FUZZ_SECONDS each; new inputs go to tests/fuzz/work,
+# findings to tests/fuzz/work/crash-*. Copy a finding into tests/fuzz/corpus/TARGET once fixed.
+fuzz:
+	$(Q)mkdir -p tests/fuzz/work
+	$(Q)for t in $(FUZZ:tests/fuzz/fuzz_%=%); do \
+		echo "  FUZZ    $$t ($(FUZZ_SECONDS) s)"; \
+		$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+			-DPL_FUZZ -std=gnu11 -D_GNU_SOURCE -DPL_VERSION='"$(VERSION)"' -Isrc \
+			$(shell $(PKG_CONFIG) --cflags $(PKGS)) -o tests/fuzz/work/lf_$$t \
+			tests/fuzz/fuzz_$$t.c $(CORE:%=src/%.c) $(LDLIBS) || exit 1; \
+		mkdir -p tests/fuzz/work/$$t; \
+		tests/fuzz/work/lf_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=10 \
+			-artifact_prefix=tests/fuzz/work/ tests/fuzz/work/$$t tests/fuzz/corpus/$$t \
+			$$( [ $$t = dump ] && echo examples tests/data/bad ) 2>&1 | \
+			grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE|ERROR|SUMMARY' || exit 1; \
+	done
+
 install: pcilink
+
+# rebuild everything when the flags change (SANITIZE=1 and back)
+FLAGS_STAMP = src/.build-flags
+$(FLAGS_STAMP): FORCE
+	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@
+$(CORE_OBJ) $(CLI_OBJ): $(FLAGS_STAMP)
+FORCE:
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 pcilink $(DESTDIR)$(BINDIR)/pcilink
@@ -96,7 +135,7 @@ format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
 
 clean:
-	rm -f pcilink src/*.o src/*.d src/*.a $(UNIT) tests/unit/*.d
-	rm -rf tests/out
+	rm -f pcilink src/*.o src/*.d src/*.a $(FLAGS_STAMP) $(UNIT) tests/unit/*.d $(FUZZ) tests/fuzz/*.d
+	rm -rf tests/out tests/fuzz/work
 
-.PHONY: all deps demo check install uninstall format clean
+.PHONY: all deps demo check fuzz install uninstall format clean FORCE

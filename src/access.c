@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libpci access: scan, read-only config reads, OS properties. The only file that includes pci.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -136,16 +137,19 @@ static void sysfs_physfn(struct pl_system *sys, struct pl_dev *d, const char *di
 
 static void read_config(struct pl_dev *d, struct pci_dev *p)
 {
-	/* Try the sizes a reader can get: root sees 256, others the 64-byte header, dumps either. */
-	static const int sizes[] = { PL_CFG_SIZE, 128, 64 };
+	unsigned len = 0;
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		if (pci_read_block(p, 0, d->cfg.bytes, sizes[i])) {
-			d->cfg.len = sizes[i];
-			return;
-		}
+	/* root reads 256 bytes at once; a non-root reader gets the 64-byte header, a dump what it
+	 * holds: find the readable prefix in dwords, never taking libpci's all-ones as data */
+	if (pci_read_block(p, 0, d->cfg.bytes, PL_CFG_SIZE)) {
+		d->cfg.len = PL_CFG_SIZE;
+		return;
 	}
-	d->cfg.len = 0;
+	if (pci_read_block(p, 0, d->cfg.bytes, 64))
+		len = 64;
+	while (len < PL_CFG_SIZE && pci_read_block(p, len, d->cfg.bytes + len, 4))
+		len += 4;
+	d->cfg.len = len;
 }
 
 int pl_system_load(struct pl_system *sys, struct pl_dev *d)
@@ -191,6 +195,57 @@ int pl_system_load(struct pl_system *sys, struct pl_dev *d)
 	err_jmp = NULL;
 	pl_dev_decode(sys, d);
 	return PL_OK;
+}
+
+/*
+ * libpci's dump reader names the problem but not the line: find the line it stopped at, with
+ * its own rules (lib/dump.c: lines of at most 253 characters plus a newline, data lines of
+ * two-digit hex bytes, at most 4096 bytes a device). 0 when not found or not a regular file.
+ */
+static unsigned dump_error_line(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[512];
+	unsigned no = 0, found = 0;
+	bool in_dev = false;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		size_t len = strlen(line);
+		unsigned off;
+		int n = 0;
+
+		no++;
+		if (!len || line[len - 1] != '\n' || len - 1 > 253) {
+			found = no;
+			break;
+		}
+		line[--len] = 0;
+		if (len && line[len - 1] == '\r')
+			line[--len] = 0;
+		if (!len) {
+			in_dev = false;
+			continue;
+		}
+		if (strchr(line, '.') && strchr(line, ' ') && strchr(line, '.') < strchr(line, ' ')) {
+			in_dev = true;
+			continue;
+		}
+		if (!in_dev || sscanf(line, "%x: %n", &off, &n) != 1 || n == 0 || strchr(line, ':') > strchr(line, ' '))
+			continue;
+		for (const char *z = strchr(line, ' ') + 1; *z; z += 3, off++) {
+			if (!isxdigit((unsigned char)z[0]) || !isxdigit((unsigned char)z[1]) || (z[2] && z[2] != ' ') ||
+			    off >= 4096) {
+				found = no;
+				break;
+			}
+			if (!z[2])
+				break;
+		}
+	}
+	fclose(f);
+	return found;
 }
 
 static int scan(struct pl_system *sys, char *err, size_t errlen)
@@ -275,9 +330,14 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	err_jmp = &jb;
 	warn_sys = sys;
 	if (setjmp(jb)) {
+		unsigned line = o->kind == PL_SOURCE_DUMP ? dump_error_line(name) : 0;
+
 		err_jmp = NULL;
-		snprintf(err, errlen, "%s%s%s", o->kind == PL_SOURCE_DUMP ? o->path : "",
-			 o->kind == PL_SOURCE_DUMP ? ": " : "", err_msg);
+		if (line)
+			snprintf(err, errlen, "%s:%u: %s", o->path, line, err_msg);
+		else
+			snprintf(err, errlen, "%s%s%s", o->kind == PL_SOURCE_DUMP ? o->path : "",
+				 o->kind == PL_SOURCE_DUMP ? ": " : "", err_msg);
 		rc = PL_EINVAL;
 		goto fail;
 	}

@@ -214,13 +214,19 @@ static void atomics(struct pl_system *sys, struct pl_dev *d, struct pl_analysis 
 	}
 }
 
-static void recommend(struct pl_dev *d, struct pl_analysis *an, const struct pl_dev *ld)
+static void recommend(const struct pl_system *sys, struct pl_dev *d, struct pl_analysis *an,
+		      const struct pl_dev *ld)
 {
 	const struct pl_hop *h = an->slot_hop >= 0 ? &an->hops[an->slot_hop] : NULL;
 	int speed, width;
 
 	if (!d->is_pcie) {
-		snprintf(an->rec_why, sizeof(an->rec_why), "conventional PCI: no PCI Express link");
+		/* in sysfs the kernel shows link attributes for every PCIe function; a dump may be cut */
+		snprintf(an->rec_why, sizeof(an->rec_why), "%s",
+			 d->caps_broken ? "the capability list is broken (see the warning)"
+			 : d->cfg.len < PL_CFG_SIZE && sys->kind == PL_SOURCE_DUMP
+				 ? "the PCI Express capability is not in the input"
+				 : "conventional PCI: no PCI Express link");
 		return;
 	}
 	if (d->pcie.type == PL_TYPE_RC_END || d->pcie.type == PL_TYPE_RC_EC) {
@@ -376,6 +382,6 @@ int pl_analyze(struct pl_system *sys, struct pl_dev *d)
 		snprintf(an->diag_text, sizeof(an->diag_text), "no PCI Express link");
 	}
 	atomics(sys, d, an);
-	recommend(d, an, an->slot_hop >= 0 ? an->hops[an->slot_hop].below : ld);
+	recommend(sys, d, an, an->slot_hop >= 0 ? an->hops[an->slot_hop].below : ld);
 	return PL_OK;
 }

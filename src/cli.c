@@ -150,6 +150,14 @@ static int select_devs(const struct pl_ctx *ctx, const struct pl_common *c, stru
 	return PL_EXIT_OK;
 }
 
+void pl_cli_free(struct pl_system *sys)
+{
+	if (!sys)
+		return;
+	pl_access_close(sys);
+	pl_system_free(sys);
+}
+
 int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_system **sysp,
 		struct pl_dev ***selp, size_t *nselp)
 {
@@ -177,17 +185,17 @@ int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_s
 	}
 	if (o.kind == PL_SOURCE_DUMP && sys->ndev == 0) {
 		pl_err(ctx, "%s: no device found: not an lspci -x dump?", c->dump);
-		pl_system_free(sys);
+		pl_cli_free(sys);
 		return PL_EXIT_FAIL;
 	}
 	rc = select_devs(ctx, c, sys);
 	if (rc || pl_topo_build(sys)) {
-		pl_system_free(sys);
+		pl_cli_free(sys);
 		return rc ? rc : PL_EXIT_FAIL;
 	}
 	sel = calloc(sys->ndev ? sys->ndev : 1, sizeof(*sel));
 	if (!sel) {
-		pl_system_free(sys);
+		pl_cli_free(sys);
 		return PL_EXIT_FAIL;
 	}
 	for (size_t i = 0; i < sys->ndev; i++)

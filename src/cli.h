@@ -48,6 +48,9 @@ int pl_common_add_slot(struct pl_common *c, char *arg);
 int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_system **sys,
 		struct pl_dev ***sel, size_t *nsel);
 
+/* Release a system from pl_cli_load (libpci included); NULL is fine. */
+void pl_cli_free(struct pl_system *sys);
+
 /* Flush stdout and check it (git's run_builtin rule); returns an exit code. */
 int pl_cli_finish(const struct pl_ctx *ctx, int rc);
 

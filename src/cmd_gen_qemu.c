@@ -95,8 +95,6 @@ out:
 	free(sel);
 	free(g.c.slots);
 	free(g.pa.o.ovr);
-	if (sys)
-		pl_access_close(sys);
-	pl_system_free(sys);
+	pl_cli_free(sys);
 	return rc;
 }

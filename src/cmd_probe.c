@@ -81,8 +81,6 @@ int cmd_probe(int argc, char **argv, struct pl_ctx *ctx)
 	}
 	free(sel);
 	free(c.slots);
-	if (sys)
-		pl_access_close(sys);
-	pl_system_free(sys);
+	pl_cli_free(sys);
 	return rc;
 }

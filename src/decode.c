@@ -166,6 +166,8 @@ int pl_decode_pcie(const struct pl_cfg *c, unsigned off, struct pl_pcie *p, stru
 	}
 	p->version = flags & PCI_EXP_FLAGS_VERS;
 	p->type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
+	if (p->version == 0)
+		why_set(why, "PCI Express capability version 0 is reserved; read as version 1", 0, 0);
 	if (p->version > 2)
 		why_set(why, "PCI Express capability version %u is reserved; read as version 2 as the kernel does",
 			p->version, 0);

@@ -37,17 +37,22 @@ void pl_dev_decode(struct pl_system *sys, struct pl_dev *d)
 	int rc;
 
 	if (c->len == 0) {
-		pl_dev_diag(d, "config space is unreadable");
+		pl_dev_diag(d, "%s", sys->kind == PL_SOURCE_DUMP ? "the dump holds no config bytes for this function"
+							 : "config space is unreadable");
 		return;
 	}
 	rc = pl_decode_header(c, d);
+	if (rc == PL_EACCES) {
+		pl_dev_diag(d, "only %u bytes of config space could be read: not even the header", c->len);
+		return;
+	}
 	if (rc == PL_ENOENT) {
 		pl_dev_diag(d, "config space reads as all ones: the device did not answer");
 		return;
 	}
 	if (rc)
 		return;
-	if (c->len < PL_CFG_SIZE) {
+	if (c->len < PL_CFG_SIZE && (sys->kind != PL_SOURCE_DUMP || c->len <= 64)) {
 		/* only the header was readable (not root, or an 'lspci -x' dump) */
 		if (sys->kind == PL_SOURCE_DUMP)
 			pl_dev_diag(d, "only %u bytes of config space in the dump: capture with "
@@ -57,8 +62,10 @@ void pl_dev_decode(struct pl_system *sys, struct pl_dev *d)
 		return;
 	}
 	off = pl_find_cap(c, PCI_CAP_ID_EXP, &why);
-	if (why.msg[0])
+	if (why.msg[0]) {
 		pl_dev_diag(d, "%s", why.msg);
+		d->caps_broken = !off;
+	}
 	if (!off)
 		return;
 	why.msg[0] = 0;

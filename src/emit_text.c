@@ -94,7 +94,8 @@ static void device(const struct pl_emit_in *in, const struct pl_dev *d, FILE *ou
 	fprintf(out, "parent %s\n", d->parent ? pl_bdf_fmt(&d->parent->bdf, b, sizeof(b)) : "none");
 	if (!d->is_pcie) {
 		/* in sysfs the kernel would have shown link attributes for a PCIe function */
-		fprintf(out, "\t%s\n", d->cfg.len && d->cfg.len < PL_CFG_SIZE && in->sys->kind == PL_SOURCE_DUMP
+		fprintf(out, "\t%s\n", d->caps_broken ? "No PCI Express capability found: the capability list is broken"
+				      : d->cfg.len < PL_CFG_SIZE && in->sys->kind == PL_SOURCE_DUMP
 				      ? "PCI Express capability not in the dump (<access denied>)"
 				      : "Conventional PCI (no PCI Express capability)");
 	} else {

@@ -158,7 +158,8 @@ int pl_system_index(struct pl_system *sys)
 {
 	size_t cap = 64, out = 0;
 
-	qsort(sys->devs, sys->ndev, sizeof(*sys->devs), dev_cmp);
+	if (sys->ndev)
+		qsort(sys->devs, sys->ndev, sizeof(*sys->devs), dev_cmp);
 	/* A slot listed twice (a spliced dump) keeps its first block. */
 	for (size_t i = 0; i < sys->ndev; i++) {
 		if (out && !pl_bdf_cmp(&sys->devs[out - 1]->bdf, &sys->devs[i]->bdf)) {

@@ -149,6 +149,7 @@ struct pl_dev {
 	bool cfg_loaded;
 	struct pl_cfg cfg;
 	bool is_pcie;
+	bool caps_broken;               /* the capability walk stopped on malformed data */
 	struct pl_pcie pcie;
 	/* bridge bus numbers (header type 1), -1 unknown */
 	int sec_bus, sub_bus;

@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.." || exit 1
 PYTHON=${PYTHON:-/usr/bin/python3}
 export PYTHON
 mkdir -p tests/out
+# with SANITIZE=1 builds: fail on any report, ignore what libraries keep for the process's life
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 tp=0 tf=0 ts=0 bad=
 suite() {
 	name=$1
@@ -31,6 +35,8 @@ suite() {
 for t in "$@"; do
 	suite "$(basename "$t")" "$t"
 done
+[ -x tests/fuzz/fuzz_decode ] && suite fuzz-decode tests/fuzz/fuzz_decode tests/fuzz/corpus/decode
+[ -x tests/fuzz/fuzz_dump ] && suite fuzz-dump tests/fuzz/fuzz_dump examples/gpu-workstation.lspci tests/data/bad tests/fuzz/corpus/dump
 suite golden sh tests/run-golden.sh
 suite corpus "$PYTHON" tests/corpus.py
 [ -f tests/sysfs.sh ] && suite sysfs sh tests/sysfs.sh

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/all-ones.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/binary.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/bus-overlap.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/cap-misaligned.lspci --all -n

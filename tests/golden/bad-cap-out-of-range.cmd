@@ -1,0 +1,1 @@
+probe -F tests/data/bad/cap-out-of-range.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/crlf.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/duplicate-slot.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/header-only.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/line-too-long.lspci --all -n

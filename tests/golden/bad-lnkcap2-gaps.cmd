@@ -1,0 +1,1 @@
+probe -F tests/data/bad/lnkcap2-gaps.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/no-final-newline.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/non-hex.lspci --all -n

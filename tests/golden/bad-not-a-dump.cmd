@@ -1,0 +1,1 @@
+probe -F tests/data/bad/not-a-dump.lspci --all -n

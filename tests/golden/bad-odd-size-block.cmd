@@ -1,0 +1,1 @@
+probe -F tests/data/bad/odd-size-block.lspci --all -n

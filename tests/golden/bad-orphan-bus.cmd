@@ -1,0 +1,1 @@
+probe -F tests/data/bad/orphan-bus.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/over-4096.lspci --all -n

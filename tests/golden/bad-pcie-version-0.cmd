@@ -1,0 +1,1 @@
+probe -F tests/data/bad/pcie-version-0.lspci --all -n

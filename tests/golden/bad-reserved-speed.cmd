@@ -1,0 +1,1 @@
+probe -F tests/data/bad/reserved-speed.lspci --all -n

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/truncated-lines.lspci --all -n
