@@ -111,13 +111,6 @@ fuzz:
 	done
 
 install: pcilink
-
-# rebuild everything when the flags change (SANITIZE=1 and back)
-FLAGS_STAMP = src/.build-flags
-$(FLAGS_STAMP): FORCE
-	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@
-$(CORE_OBJ) $(CLI_OBJ): $(FLAGS_STAMP)
-FORCE:
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 pcilink $(DESTDIR)$(BINDIR)/pcilink

@@ -25,6 +25,7 @@ struct pl_access {
 static jmp_buf *err_jmp;
 static char err_msg[512];
 static struct pl_system *warn_sys;
+static struct pl_dev *warn_dev;         /* the function being read, for libpci's warnings */
 
 static void on_error(char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 static void on_error(char *fmt, ...)
@@ -40,17 +41,30 @@ static void on_error(char *fmt, ...)
 	abort();
 }
 
+static bool last_is(const struct pl_diag *g, const char *msg)
+{
+	const struct pl_diag *last = NULL;
+
+	for (; g; g = g->next)
+		last = g;
+	return last && !strcmp(last->msg, msg);
+}
+
 static void on_warning(char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void on_warning(char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
 
+	strcpy(buf, "libpci: ");
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf + 8, sizeof(buf) - 8, fmt, ap);
 	va_end(ap);
-	if (warn_sys)
-		pl_sys_diag(warn_sys, "libpci: %s", buf);
+	/* libpci repeats itself on every retry: keep one copy, on the function when known */
+	if (warn_dev && !last_is(warn_dev->diags, buf))
+		pl_dev_diag(warn_dev, "%s", buf);
+	else if (!warn_dev && warn_sys && !last_is(warn_sys->diags, buf))
+		pl_sys_diag(warn_sys, "%s", buf);
 }
 
 static void on_debug(char *fmt, ...)
@@ -168,10 +182,13 @@ int pl_system_load(struct pl_system *sys, struct pl_dev *d)
 	warn_sys = sys;
 	if (setjmp(jb)) {
 		err_jmp = NULL;
+		warn_dev = NULL;
 		pl_dev_diag(d, "libpci: %s", err_msg);
 		return PL_EACCES;
 	}
+	warn_dev = d;
 	read_config(d, p);
+	warn_dev = NULL;
 	if (sys->kind != PL_SOURCE_DUMP) {
 		dev_dir(acc, d, dir, sizeof(dir));
 		pci_fill_info(p, PCI_FILL_IOMMU_GROUP);
@@ -335,9 +352,10 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 		err_jmp = NULL;
 		if (line)
 			snprintf(err, errlen, "%s:%u: %s", o->path, line, err_msg);
+		else if (o->kind == PL_SOURCE_DUMP)
+			snprintf(err, errlen, "%s: %s", o->path, err_msg);
 		else
-			snprintf(err, errlen, "%s%s%s", o->kind == PL_SOURCE_DUMP ? o->path : "",
-				 o->kind == PL_SOURCE_DUMP ? ": " : "", err_msg);
+			snprintf(err, errlen, "libpci: %s (an incomplete sysfs tree?)", err_msg);
 		rc = PL_EINVAL;
 		goto fail;
 	}

@@ -15,7 +15,9 @@ static void decode_sysfs_link(struct pl_system *sys, struct pl_dev *d)
 	/* the kernel shows these attributes only for PCI Express functions */
 	if (!d->sys_max_speed && !d->sys_max_width)
 		return;
-	sys->config_denied = true;
+	/* 64 bytes (128 for CardBus) is the kernel's limit for readers without CAP_SYS_ADMIN */
+	if (d->cfg.len == 64 || d->cfg.len == 128)
+		sys->config_denied = true;
 	d->is_pcie = true;
 	memset(p, 0, sizeof(*p));
 	p->src = PL_SRC_SYSFS;
@@ -54,6 +56,8 @@ void pl_dev_decode(struct pl_system *sys, struct pl_dev *d)
 		return;
 	if (c->len < PL_CFG_SIZE && (sys->kind != PL_SOURCE_DUMP || c->len <= 64)) {
 		/* only the header was readable (not root, or an 'lspci -x' dump) */
+		if (sys->kind != PL_SOURCE_DUMP && c->len < 64)
+			pl_dev_diag(d, "config space is only %u bytes long: link facts come from sysfs", c->len);
 		if (sys->kind == PL_SOURCE_DUMP)
 			pl_dev_diag(d, "only %u bytes of config space in the dump: capture with "
 				    "'lspci -xxx' as root", c->len);

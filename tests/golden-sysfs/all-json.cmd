@@ -1,0 +1,1 @@
+probe --sysfs tests/out/sysfs/gpu --all -n -o json
