@@ -6,6 +6,8 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 dir=${GOLDEN_DIR:-tests/golden}
+PYTHON=${PYTHON:-/usr/bin/python3}
+export PYTHON
 update=0
 [ "${1:-}" = --update ] && update=1
 pass=0 fail=0
