@@ -93,6 +93,10 @@ check:
 	$(Q)$(MAKE) --no-print-directory pcilink $(UNIT) $(FUZZ)
 	$(Q)PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) sh tests/run-all.sh $(UNIT)
 
+# Benchmarks against lspci on synthetic hosts; writes BENCHMARKS.md
+bench: pcilink
+	$(PYTHON) tests/bench.py
+
 # Coverage-guided fuzzing of every target for FUZZ_SECONDS each; new inputs go to tests/fuzz/work,
 # findings to tests/fuzz/work/crash-*. Copy a finding into tests/fuzz/corpus/TARGET once fixed.
 fuzz:
@@ -131,4 +135,4 @@ clean:
 	rm -f pcilink src/*.o src/*.d src/*.a $(FLAGS_STAMP) $(UNIT) tests/unit/*.d $(FUZZ) tests/fuzz/*.d
 	rm -rf tests/out tests/fuzz/work
 
-.PHONY: all deps demo check fuzz install uninstall format clean FORCE
+.PHONY: all deps demo check bench fuzz install uninstall format clean FORCE

@@ -19,6 +19,7 @@ struct pl_access {
 	struct pci_access *pacc;
 	char sysfs_base[PATH_MAX - 256];      /* .../bus/pci, sysfs modes only */
 	bool names;
+	bool drivers_at_scan;           /* the default selection needs every function's driver */
 };
 
 /* libpci's callbacks carry no context and its error callback must not return: jump back. */
@@ -129,24 +130,36 @@ static void sysfs_parent(struct pl_system *sys, struct pl_dev *d)
 	}
 }
 
-static void sysfs_physfn(struct pl_system *sys, struct pl_dev *d, const char *dir)
+/* The last path element of the symlink DIR/NAME ("vfio-pci" for driver), or NULL. One
+ * readlink: libpci's string properties resolve the whole path component by component. */
+static char *link_name(const char *dir, const char *name)
 {
-	char path[PATH_MAX + 16], link[PATH_MAX], *name;
+	char path[PATH_MAX + 32], link[PATH_MAX];
+	const char *base;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/physfn", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n <= 0)
-		return;
+		return NULL;
 	link[n] = 0;
-	name = strrchr(link, '/');
-	name = name ? name + 1 : link;
+	base = strrchr(link, '/');
+	return strdup(base ? base + 1 : link);
+}
+
+static void sysfs_physfn(struct pl_system *sys, struct pl_dev *d, const char *dir)
+{
+	char *name = link_name(dir, "physfn");
+
+	if (!name)
+		return;
 	if (pl_bdf_parse(name, &d->physfn) == PL_OK) {
 		d->physfn_known = true;
 		d->physfn_dev = pl_system_find(sys, &d->physfn);
 	} else {
 		pl_dev_diag(d, "physfn link points to '%s', which is not a PCI slot", name);
 	}
+	free(name);
 }
 
 static void read_config(struct pl_dev *d, struct pci_dev *p)
@@ -191,8 +204,9 @@ int pl_system_load(struct pl_system *sys, struct pl_dev *d)
 	warn_dev = NULL;
 	if (sys->kind != PL_SOURCE_DUMP) {
 		dev_dir(acc, d, dir, sizeof(dir));
-		pci_fill_info(p, PCI_FILL_IOMMU_GROUP);
-		d->iommu_group = xstrdup_or_null(pci_get_string_property(p, PCI_FILL_IOMMU_GROUP));
+		d->iommu_group = link_name(dir, "iommu_group");
+		if (!acc->drivers_at_scan)
+			d->driver = link_name(dir, "driver");
 		sysfs_physfn(sys, d, dir);
 		if (d->cfg.len < PL_CFG_SIZE) {
 			d->sys_max_speed = read_attr(dir, "max_link_speed");
@@ -297,8 +311,8 @@ static int scan(struct pl_system *sys, char *err, size_t errlen)
 		}
 		/* cheap facts needed to select and place every function, without reading config */
 		dev_dir(acc, d, dir, sizeof(dir));
-		pci_fill_info(d->priv, PCI_FILL_DRIVER);
-		d->driver = xstrdup_or_null(pci_get_string_property(d->priv, PCI_FILL_DRIVER));
+		if (acc->drivers_at_scan)
+			d->driver = link_name(dir, "driver");
 		sysfs_parent(sys, d);
 	}
 	return PL_OK;
@@ -323,6 +337,7 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	sys->kind = o->kind;
 	sys->source_path = xstrdup_or_null(o->path);
 	acc->names = o->names;
+	acc->drivers_at_scan = o->drivers_at_scan;
 	if (o->kind == PL_SOURCE_DUMP) {
 		name = !strcmp(o->path, "-") ? "/dev/stdin" : o->path;
 		if (access(name, R_OK)) {

@@ -10,6 +10,7 @@ struct pl_access_opts {
 	const char *path;       /* dump file ("-" = stdin) or sysfs root (the folder holding bus/pci) */
 	const char *ids_file;   /* pci.ids to use, NULL for libpci's default */
 	bool names;             /* look up vendor and device names */
+	bool drivers_at_scan;   /* read every function's driver while scanning (default selection) */
 };
 
 /*

@@ -166,6 +166,7 @@ int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_s
 		.path = c->dump ? c->dump : c->sysfs,
 		.ids_file = c->ids,
 		.names = !c->numeric,
+		.drivers_at_scan = !c->all && !c->nslots && !c->slot_filter && !c->id_filter,
 	};
 	struct pl_system *sys;
 	struct pl_dev **sel;

@@ -43,8 +43,19 @@ void pl_emit_list(unsigned kind, FILE *out);
 
 /* The report tree shared by JSON and YAML (schema in man/pcilink.1). Caller puts it. */
 struct json_object *pl_report_json(const struct pl_emit_in *in);
+/* Its parts, for streaming: the top level without devices and warnings, one device. */
+struct json_object *pl_report_head(const struct pl_emit_in *in);
+struct json_object *pl_report_device(const struct pl_emit_in *in, const struct pl_dev *d);
 /* Print a json-c tree as YAML, every string scalar quoted. */
 int pl_yaml_write(struct json_object *root, FILE *out);
+/* The same, streamed: open, then keys, values and nested maps (seq false) or lists (seq true). */
+struct pl_yaml;
+struct pl_yaml *pl_yaml_open(FILE *out);
+void pl_yaml_begin(struct pl_yaml *y, bool seq);
+void pl_yaml_end(struct pl_yaml *y, bool seq);
+void pl_yaml_key(struct pl_yaml *y, const char *key);
+void pl_yaml_value(struct pl_yaml *y, struct json_object *o);
+int pl_yaml_close(struct pl_yaml *y);
 
 #define PL_SCHEMA_VERSION 1
 

@@ -216,10 +216,10 @@ static struct json_object *dev_obj(const struct pl_emit_in *in, const struct pl_
 	return o;
 }
 
-struct json_object *pl_report_json(const struct pl_emit_in *in)
+struct json_object *pl_report_head(const struct pl_emit_in *in)
 {
 	static const char *const kinds[] = { "live", "sysfs", "dump" };
-	struct json_object *root = json_object_new_object(), *src, *devs;
+	struct json_object *root = json_object_new_object(), *src;
 
 	ADD(root, "schema", json_object_new_int(PL_SCHEMA_VERSION));
 	ADD(root, "pcilink_version", json_object_new_string(PL_VERSION));
@@ -228,12 +228,94 @@ struct json_object *pl_report_json(const struct pl_emit_in *in)
 	ADD(src, "path", str(in->sys->source_path));
 	ADD(src, "config_complete", json_object_new_boolean(!in->sys->config_denied));
 	ADD(root, "source", src);
-	devs = json_object_new_array();
+	return root;
+}
+
+struct json_object *pl_report_device(const struct pl_emit_in *in, const struct pl_dev *d)
+{
+	return dev_obj(in, d);
+}
+
+struct json_object *pl_report_json(const struct pl_emit_in *in)
+{
+	struct json_object *root = pl_report_head(in), *devs = json_object_new_array();
+
 	for (size_t i = 0; i < in->ndev; i++)
 		json_object_array_add(devs, dev_obj(in, in->devs[i]));
 	ADD(root, "devices", devs);
 	ADD(root, "warnings", diags(in->sys->diags));
 	return root;
+}
+
+#define PRETTY (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* Write s with its lines indented by pfx, the first too when first (json-c starts at column 0). */
+static void indented(FILE *out, const char *pfx, const char *s, bool first)
+{
+	const char *nl;
+
+	if (first)
+		fputs(pfx, out);
+	while ((nl = strchr(s, '\n')) && nl[1]) {
+		fwrite(s, 1, nl + 1 - s, out);
+		fputs(pfx, out);
+		s = nl + 1;
+	}
+	fputs(s, out);
+}
+
+/* The report, one device at a time: memory stays flat on hosts with thousands of functions. */
+static int stream_report_json(const struct pl_emit_in *in, FILE *out)
+{
+	struct json_object *head = pl_report_head(in), *w = diags(in->sys->diags);
+	const char *h = json_object_to_json_string_ext(head, PRETTY);
+	size_t hl = strlen(h);
+
+	/* the head ends in "\n}": continue its object */
+	fwrite(h, 1, hl > 2 ? hl - 2 : hl, out);
+	fputs(",\n  \"devices\": [", out);
+	for (size_t i = 0; i < in->ndev; i++) {
+		struct json_object *d = dev_obj(in, in->devs[i]);
+
+		fputs(i ? ",\n" : "\n", out);
+		indented(out, "    ", json_object_to_json_string_ext(d, PRETTY), true);
+		json_object_put(d);
+	}
+	fputs(in->ndev ? "\n  ],\n  \"warnings\": " : "],\n  \"warnings\": ", out);
+	indented(out, "  ", json_object_to_json_string_ext(w, PRETTY), false);
+	fputs("\n}\n", out);
+	json_object_put(head);
+	json_object_put(w);
+	return ferror(out) ? PL_EACCES : PL_OK;
+}
+
+static int stream_report_yaml(const struct pl_emit_in *in, FILE *out)
+{
+	struct json_object *head = pl_report_head(in), *w = diags(in->sys->diags);
+	struct pl_yaml *y = pl_yaml_open(out);
+
+	if (!y)
+		return PL_ENOMEM;
+	pl_yaml_begin(y, false);
+	json_object_object_foreach(head, k, v) {
+		pl_yaml_key(y, k);
+		pl_yaml_value(y, v);
+	}
+	pl_yaml_key(y, "devices");
+	pl_yaml_begin(y, true);
+	for (size_t i = 0; i < in->ndev; i++) {
+		struct json_object *d = dev_obj(in, in->devs[i]);
+
+		pl_yaml_value(y, d);
+		json_object_put(d);
+	}
+	pl_yaml_end(y, true);
+	pl_yaml_key(y, "warnings");
+	pl_yaml_value(y, w);
+	pl_yaml_end(y, false);
+	json_object_put(head);
+	json_object_put(w);
+	return pl_yaml_close(y);
 }
 
 /* The generators' plan (with QEMU argv where the kind is QEMU), or the probe report. */
@@ -253,11 +335,10 @@ static struct json_object *tree(const struct pl_emit_in *in)
 
 static int emit_json(const struct pl_emit_in *in, FILE *out)
 {
+	if (!in->plan)
+		return stream_report_json(in, out);
 	struct json_object *root = tree(in);
-	int rc = fprintf(out, "%s\n",
-			 json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-								      JSON_C_TO_STRING_SPACED |
-								      JSON_C_TO_STRING_NOSLASHESCAPE)) < 0;
+	int rc = fprintf(out, "%s\n", json_object_to_json_string_ext(root, PRETTY)) < 0;
 
 	json_object_put(root);
 	return rc ? PL_EACCES : PL_OK;
@@ -265,6 +346,8 @@ static int emit_json(const struct pl_emit_in *in, FILE *out)
 
 static int emit_yaml(const struct pl_emit_in *in, FILE *out)
 {
+	if (!in->plan)
+		return stream_report_yaml(in, out);
 	struct json_object *root = tree(in);
 	int rc = pl_yaml_write(root, out);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json-c tree to YAML through libyaml's emitter. Strings are always quoted: YAML 1.1 readers
  * take a bare 01:00.0 for a sexagesimal number and 0300 for an octal one. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
@@ -63,29 +64,83 @@ static int write_handler(void *data, unsigned char *buf, size_t size)
 	return fwrite(buf, 1, size, data) == size;
 }
 
+struct pl_yaml {
+	yaml_emitter_t em;
+	bool failed;
+};
+
+struct pl_yaml *pl_yaml_open(FILE *out)
+{
+	struct pl_yaml *y = calloc(1, sizeof(*y));
+	yaml_event_t ev;
+
+	if (!y || !yaml_emitter_initialize(&y->em)) {
+		free(y);
+		return NULL;
+	}
+	yaml_emitter_set_output(&y->em, write_handler, out);
+	yaml_emitter_set_unicode(&y->em, 1);
+	yaml_emitter_set_width(&y->em, -1);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	y->failed |= put(&y->em, &ev) != 0;
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0);
+	y->failed |= put(&y->em, &ev) != 0;
+	return y;
+}
+
+void pl_yaml_begin(struct pl_yaml *y, bool seq)
+{
+	yaml_event_t ev;
+
+	if (seq)
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+	else
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+	y->failed |= put(&y->em, &ev) != 0;
+}
+
+void pl_yaml_end(struct pl_yaml *y, bool seq)
+{
+	yaml_event_t ev;
+
+	if (seq)
+		yaml_sequence_end_event_initialize(&ev);
+	else
+		yaml_mapping_end_event_initialize(&ev);
+	y->failed |= put(&y->em, &ev) != 0;
+}
+
+void pl_yaml_key(struct pl_yaml *y, const char *key)
+{
+	y->failed |= scalar(&y->em, key, false) != 0;
+}
+
+void pl_yaml_value(struct pl_yaml *y, struct json_object *o)
+{
+	y->failed |= node(&y->em, o) != 0;
+}
+
+int pl_yaml_close(struct pl_yaml *y)
+{
+	yaml_event_t ev;
+	int rc;
+
+	yaml_document_end_event_initialize(&ev, 1);
+	y->failed |= put(&y->em, &ev) != 0;
+	yaml_stream_end_event_initialize(&ev);
+	y->failed |= put(&y->em, &ev) != 0;
+	rc = y->failed ? PL_EACCES : PL_OK;
+	yaml_emitter_delete(&y->em);
+	free(y);
+	return rc;
+}
+
 int pl_yaml_write(struct json_object *root, FILE *out)
 {
-	yaml_emitter_t em;
-	yaml_event_t ev;
-	int rc = -1;
+	struct pl_yaml *y = pl_yaml_open(out);
 
-	if (!yaml_emitter_initialize(&em))
+	if (!y)
 		return PL_ENOMEM;
-	yaml_emitter_set_output(&em, write_handler, out);
-	yaml_emitter_set_unicode(&em, 1);
-	yaml_emitter_set_width(&em, -1);
-	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
-	if (put(&em, &ev))
-		goto out;
-	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0);
-	if (put(&em, &ev) || node(&em, root))
-		goto out;
-	yaml_document_end_event_initialize(&ev, 1);
-	if (put(&em, &ev))
-		goto out;
-	yaml_stream_end_event_initialize(&ev);
-	rc = put(&em, &ev);
-out:
-	yaml_emitter_delete(&em);
-	return rc ? PL_EACCES : PL_OK;
+	pl_yaml_value(y, root);
+	return pl_yaml_close(y);
 }

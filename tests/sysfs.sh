@@ -59,6 +59,23 @@ else
 	skip=$((skip + 2))
 fi
 
+# this very machine: every function lspci sees, with or without root
+if [ -d /sys/bus/pci/devices ] && command -v lspci >/dev/null; then
+	want=$(lspci -D | wc -l)
+	got=$(./pcilink probe --all -n -o json | $PYTHON -c 'import json,sys; print(len(json.load(sys.stdin)["devices"]))')
+	[ "$got" = "$want" ] && ok "live probe --all: $got functions, as lspci -D" || bad "live probe: $got, lspci $want"
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups ./pcilink probe --all -n >"$T/live-nobody.out" 2>"$T/live-nobody.err"
+		rc=$?
+		n=$(grep -c '^[0-9a-f]\{4\}:' "$T/live-nobody.out")
+		[ $rc = 0 ] && [ "$n" = "$want" ] && ok "live probe --all as nobody: $n functions" ||
+			bad "live probe as nobody: rc=$rc, $n functions: $(head -c 300 "$T/live-nobody.err")"
+	fi
+else
+	echo "SKIP live probe: no /sys/bus/pci or lspci"
+	skip=$((skip + 1))
+fi
+
 # read-only, proven: every open is read-only, every write goes to stdout or stderr
 if command -v strace >/dev/null; then
 	chmod -R a-w "$T/gpu"
