@@ -31,7 +31,7 @@ override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 override LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE = model decode device access topology analysis plan target util emit emit_report emit_yaml \
+CORE = model decode device access topology analysis plan planfile target util emit emit_report emit_yaml \
 	emit_text emit_plan emit_qemu
 CLI = main cli cli_plan cmd_probe cmd_gen_qemu
 CORE_OBJ = $(CORE:%=src/%.o)

@@ -21,7 +21,7 @@ _pcilink()
 	local common="--dump -F --sysfs --ids -i --slot -s --id -d --all -a --numeric -n --help --usage --version -V"
 	local -A opts=(
 		[probe]="--format -o"
-		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --bus --first-addr --first-chassis --split-functions --hotplug -0 --null"
+		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug -0 --null"
 	)
 
 	local cmd="" i dump=""
@@ -40,7 +40,7 @@ _pcilink()
 	fi
 
 	case $prev in
-	--dump | -F | --ids | -i)
+	--dump | -F | --ids | -i | --plan)
 		_filedir
 		return
 		;;

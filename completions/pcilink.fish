@@ -54,6 +54,7 @@ complete -c pcilink -n $ing -l width -x -a '1 2 4 8 12 16 32' -d 'override x-wid
 complete -c pcilink -n $ing -l qemu -r -a '(__fish_complete_command)' -d 'the target QEMU binary'
 complete -c pcilink -n $ing -l qemu-version -x -d 'the target QEMU version'
 complete -c pcilink -n $ing -l kernel-version -x -d 'the host kernel version'
+complete -c pcilink -n $ing -l plan -r -F -d 'read a YAML plan file'
 complete -c pcilink -n $ing -l first-chassis -x -d 'chassis number of the first port'
 complete -c pcilink -n $ing -l first-addr -x -d 'first root-bus slot for the root ports'
 complete -c pcilink -n $ing -l split-functions -d 'each function on its own root port'

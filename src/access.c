@@ -419,29 +419,38 @@ void pl_access_close(struct pl_system *sys)
 	warn_sys = NULL;
 }
 
+static int make_filter(struct pl_system *sys, struct pci_filter *f, const char *slot, const char *id, char *err,
+		       size_t errlen)
+{
+	char buf[64], *msg;
+
+	pci_filter_init(sys->acc->pacc, f);
+	for (int i = 0; i < 2; i++) {
+		const char *s = i ? id : slot;
+
+		if (!s)
+			continue;
+		if (strlen(s) >= sizeof(buf)) {
+			snprintf(err, errlen, "selector too long");
+			return PL_EINVAL;
+		}
+		strcpy(buf, s);
+		msg = i ? pci_filter_parse_id(f, buf) : pci_filter_parse_slot(f, buf);
+		if (msg) {
+			snprintf(err, errlen, "%s", msg);
+			return PL_EINVAL;
+		}
+	}
+	return PL_OK;
+}
+
 int pl_access_select(struct pl_system *sys, const char *slot, const char *id, char *err, size_t errlen)
 {
 	struct pci_filter f;
-	char buf[64], *msg;
 	int n = 0;
 
-	if (!sys->acc)
+	if (!sys->acc || make_filter(sys, &f, slot, id, err, errlen))
 		return PL_EINVAL;
-	pci_filter_init(sys->acc->pacc, &f);
-	if (slot) {
-		snprintf(buf, sizeof(buf), "%s", slot);
-		if (strlen(slot) >= sizeof(buf) || (msg = pci_filter_parse_slot(&f, buf))) {
-			snprintf(err, errlen, "%s", strlen(slot) >= sizeof(buf) ? "selector too long" : msg);
-			return PL_EINVAL;
-		}
-	}
-	if (id) {
-		snprintf(buf, sizeof(buf), "%s", id);
-		if (strlen(id) >= sizeof(buf) || (msg = pci_filter_parse_id(&f, buf))) {
-			snprintf(err, errlen, "%s", strlen(id) >= sizeof(buf) ? "selector too long" : msg);
-			return PL_EINVAL;
-		}
-	}
 	for (size_t i = 0; i < sys->ndev; i++) {
 		struct pl_dev *d = sys->devs[i];
 
@@ -451,4 +460,14 @@ int pl_access_select(struct pl_system *sys, const char *slot, const char *id, ch
 		}
 	}
 	return n;
+}
+
+int pl_access_matches(struct pl_system *sys, struct pl_dev *d, const char *slot, const char *id, char *err,
+		      size_t errlen)
+{
+	struct pci_filter f;
+
+	if (!sys->acc || !d->priv || make_filter(sys, &f, slot, id, err, errlen))
+		return PL_EINVAL;
+	return pci_filter_match(&f, d->priv) ? 1 : 0;
 }

@@ -30,6 +30,10 @@ void pl_access_close(struct pl_system *sys);
  */
 int pl_access_select(struct pl_system *sys, const char *slot, const char *id, char *err, size_t errlen);
 
+/* 1 when d matches the selector (either part may be NULL), 0 when not, PL_EINVAL on bad syntax. */
+int pl_access_matches(struct pl_system *sys, struct pl_dev *d, const char *slot, const char *id, char *err,
+		      size_t errlen);
+
 /* Read config space, OS properties and decode one function (idempotent). */
 int pl_system_load(struct pl_system *sys, struct pl_dev *d);
 

@@ -56,6 +56,8 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (c->dump && c->sysfs)
 			argp_error(state, "--dump and --sysfs are alternatives; give one");
+		if ((c->slot_filter || c->id_filter) && pl_common_add_sel(c, c->slot_filter, c->id_filter, NULL))
+			argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -91,15 +93,28 @@ void pl_warn(const struct pl_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
-int pl_common_add_slot(struct pl_common *c, char *arg)
+int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, const char *where)
 {
-	char **n = realloc(c->slots, (c->nslots + 1) * sizeof(*n));
+	struct pl_sel *n = realloc(c->sels, (c->nsels + 1) * sizeof(*n));
 
 	if (!n)
 		return ENOMEM;
-	c->slots = n;
-	c->slots[c->nslots++] = arg;
+	c->sels = n;
+	n = &c->sels[c->nsels++];
+	n->slot = slot;
+	n->id = id;
+	if (where)
+		snprintf(n->where, sizeof(n->where), "%s", where);
+	else if (slot && id)
+		snprintf(n->where, sizeof(n->where), "-s %.30s -d %.30s", slot, id);
+	else
+		snprintf(n->where, sizeof(n->where), "'%.60s'", slot ? slot : id);
 	return 0;
+}
+
+int pl_common_add_slot(struct pl_common *c, char *arg)
+{
+	return pl_common_add_sel(c, arg, NULL, NULL);
 }
 
 static int select_devs(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_system *sys)
@@ -107,31 +122,21 @@ static int select_devs(const struct pl_ctx *ctx, const struct pl_common *c, stru
 	char err[128];
 	int n;
 
-	for (int i = 0; i < c->nslots; i++) {
-		n = pl_access_select(sys, c->slots[i], NULL, err, sizeof(err));
+	for (int i = 0; i < c->nsels; i++) {
+		const struct pl_sel *s = &c->sels[i];
+
+		n = pl_access_select(sys, s->slot, s->id, err, sizeof(err));
 		if (n < 0) {
-			pl_err(ctx, "bad slot '%s': %s (syntax: [[[[DOM]:]BUS]:][DEV][.[FN]])", c->slots[i], err);
+			pl_err(ctx, "bad selector %s: %s (syntax: -s [[[[DOM]:]BUS]:][DEV][.[FN]], "
+				    "-d [VEN]:[DEV][:CLASS])", s->where, err);
 			return PL_EXIT_USAGE;
 		}
 		if (!n) {
-			pl_err(ctx, "no device matches '%s'; 'pcilink probe --all' lists them", c->slots[i]);
+			pl_err(ctx, "no device matches %s; 'pcilink probe --all' lists them", s->where);
 			return PL_EXIT_FAIL;
 		}
 	}
-	if (c->slot_filter || c->id_filter) {
-		n = pl_access_select(sys, c->slot_filter, c->id_filter, err, sizeof(err));
-		if (n < 0) {
-			pl_err(ctx, "bad selector '%s': %s", c->id_filter ? c->id_filter : c->slot_filter, err);
-			return PL_EXIT_USAGE;
-		}
-		if (!n) {
-			pl_err(ctx, "no device matches%s%s%s%s", c->slot_filter ? " -s " : "",
-			       c->slot_filter ? c->slot_filter : "", c->id_filter ? " -d " : "",
-			       c->id_filter ? c->id_filter : "");
-			return PL_EXIT_FAIL;
-		}
-	}
-	if (c->nslots || c->slot_filter || c->id_filter)
+	if (c->nsels)
 		return PL_EXIT_OK;
 	n = 0;
 	for (size_t i = 0; i < sys->ndev; i++) {
@@ -166,7 +171,7 @@ int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_s
 		.path = c->dump ? c->dump : c->sysfs,
 		.ids_file = c->ids,
 		.names = !c->numeric,
-		.drivers_at_scan = !c->all && !c->nslots && !c->slot_filter && !c->id_filter,
+		.drivers_at_scan = !c->all && !c->nsels,
 	};
 	struct pl_system *sys;
 	struct pl_dev **sel;

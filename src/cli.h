@@ -20,13 +20,19 @@ struct pl_ctx {
 	const char *verb;
 };
 
+/* One device selector: lspci -s and/or -d syntax; where says where it came from for errors. */
+struct pl_sel {
+	const char *slot, *id;
+	char where[80];
+};
+
 /* Options every verb shares: where config space comes from, which devices, names. */
 struct pl_common {
 	const char *dump, *sysfs, *ids;
 	bool numeric, all;
 	const char *slot_filter, *id_filter;
-	char **slots;           /* positional selectors */
-	int nslots;
+	struct pl_sel *sels;    /* positional slots, -s/-d, plan-file devices: any may match */
+	int nsels;
 	const char *format;
 };
 
@@ -39,6 +45,8 @@ void pl_warn(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((form
 
 /* Append a positional selector (from an argp parser). */
 int pl_common_add_slot(struct pl_common *c, char *arg);
+/* Append a selector; where (may be NULL) names its origin in errors, e.g. "plan.yaml:7". */
+int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, const char *where);
 
 /*
  * Open the source, select and analyse functions. On success fills *sys and a malloc'ed array
@@ -58,13 +66,25 @@ int pl_cli_finish(const struct pl_ctx *ctx, int rc);
 struct pl_plan_args {
 	struct pl_plan_opts o;
 	const char *qemu_bin, *qemu_ver;
+	const char *libvirt_ver;        /* gen-libvirt-xml: --libvirt-version or the plan file's */
 	bool kernel_given;
+	const char *plan_file;          /* --plan FILE */
+	unsigned set;                   /* options given on the command line (PL_SET_*) */
+	struct pl_planfile *pf;         /* the plan file's contents, owned here */
 };
+
+enum {
+	PL_SET_POLICY = 1, PL_SET_BUS = 2, PL_SET_ADDR = 4, PL_SET_CHASSIS = 8, PL_SET_SPLIT = 16,
+	PL_SET_HOTPLUG = 32, PL_SET_LIBVIRT = 64,
+};
+
+/* Release what pl_cli_plan kept in pa (the plan file, overrides). */
+void pl_plan_args_free(struct pl_plan_args *pa);
 
 extern const struct argp pl_plan_argp;
 
 /* Target QEMU and kernel, load and analyse, build the plan; warnings go to stderr. */
-int pl_cli_plan(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_plan_args *pa,
+int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa,
 		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan);
 
 int cmd_probe(int argc, char **argv, struct pl_ctx *ctx);

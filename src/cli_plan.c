@@ -5,15 +5,19 @@
 #include <string.h>
 
 #include "access.h"
+#include "planfile.h"
 #include "cli.h"
 #include "target.h"
 
 enum {
 	OPT_POLICY = 0x200, OPT_SPEED, OPT_WIDTH, OPT_QEMU, OPT_QEMU_VERSION, OPT_BUS, OPT_FIRST_ADDR,
-	OPT_FIRST_CHASSIS, OPT_SPLIT, OPT_HOTPLUG, OPT_KERNEL,
+	OPT_FIRST_CHASSIS, OPT_SPLIT, OPT_HOTPLUG, OPT_KERNEL, OPT_PLAN,
 };
 
 static const struct argp_option plan_options[] = {
+	{ NULL, 0, NULL, 0, "Plan file:", 3 },
+	{ "plan", OPT_PLAN, "FILE", 0, "read devices, policy, overrides, layout and target from a YAML plan "
+	  "('-' for stdin); options given here win", 3 },
 	{ NULL, 0, NULL, 0, "Link values:", 3 },
 	{ "policy", OPT_POLICY, "POLICY", 0, "host (the slot link, default), device (the device's own "
 	  "capability), max (the highest the QEMU accepts)", 3 },
@@ -47,7 +51,7 @@ static int parse_num(const char *s, int lo, int hi, int *out)
 
 static error_t override(struct argp_state *state, struct pl_plan_args *pa, char *arg, bool speed)
 {
-	struct pl_override v = { .all = true };
+	struct pl_override v = { .all = true, .from_cli = true, .policy = -1 };
 	char *eq = strrchr(arg, '='), *val = eq ? eq + 1 : arg;
 	struct pl_override *n;
 
@@ -89,7 +93,11 @@ static error_t plan_parse(int key, char *arg, struct argp_state *state)
 		pa->o.first_chassis = 1;
 		pa->o.hotplug = -1;
 		break;
+	case OPT_PLAN:
+		pa->plan_file = arg;
+		break;
 	case OPT_POLICY:
+		pa->set |= PL_SET_POLICY;
 		if (!strcmp(arg, "host"))
 			pa->o.policy = PL_POLICY_HOST;
 		else if (!strcmp(arg, "device"))
@@ -121,22 +129,27 @@ static error_t plan_parse(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			argp_error(state, "--bus needs a bus name");
 		pa->o.bus = arg;
+		pa->set |= PL_SET_BUS;
 		break;
 	case OPT_FIRST_ADDR:
 		if (parse_num(arg, 0, 0x1f, &pa->o.first_addr))
 			argp_error(state, "--first-addr '%s': give a slot from 0 to 0x1f", arg);
+		pa->set |= PL_SET_ADDR;
 		break;
 	case OPT_FIRST_CHASSIS:
 		if (parse_num(arg, 0, 255, &pa->o.first_chassis))
 			argp_error(state, "--first-chassis '%s': give 0 to 255", arg);
+		pa->set |= PL_SET_CHASSIS;
 		break;
 	case OPT_SPLIT:
 		pa->o.split = true;
+		pa->set |= PL_SET_SPLIT;
 		break;
 	case OPT_HOTPLUG:
 		if (strcmp(arg, "on") && strcmp(arg, "off"))
 			argp_error(state, "--hotplug '%s': give on or off", arg);
 		pa->o.hotplug = !strcmp(arg, "on");
+		pa->set |= PL_SET_HOTPLUG;
 		break;
 	case ARGP_KEY_END:
 		if (pa->qemu_bin && pa->qemu_ver)
@@ -150,12 +163,109 @@ static error_t plan_parse(int key, char *arg, struct argp_state *state)
 
 const struct argp pl_plan_argp = { .options = plan_options, .parser = plan_parse };
 
-int pl_cli_plan(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_plan_args *pa,
+static int add_ovr(struct pl_plan_args *pa, const struct pl_override *v)
+{
+	struct pl_override *n = realloc(pa->o.ovr, (pa->o.novr + 1) * sizeof(*n));
+
+	if (!n)
+		return PL_ENOMEM;
+	/* plan-file entries go first: the command line's are found after them */
+	memmove(n + 1, n, pa->o.novr * sizeof(*n));
+	n[0] = *v;
+	pa->o.ovr = n;
+	pa->o.novr++;
+	return PL_OK;
+}
+
+/* The plan file fills what the command line left unset; its devices select when nothing else does. */
+static int apply_planfile(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa)
+{
+	struct pl_planfile *pf = calloc(1, sizeof(*pf));
+	char err[600], where[80];
+	int a, b, m;
+
+	if (!pf)
+		return PL_EXIT_FAIL;
+	pa->pf = pf;
+	if (pl_planfile_read(pa->plan_file, pf, err, sizeof(err))) {
+		pl_err(ctx, "%s", err);
+		return PL_EXIT_FAIL;
+	}
+	if (!(pa->set & PL_SET_POLICY) && pf->policy >= 0)
+		pa->o.policy = pf->policy;
+	if (!(pa->set & PL_SET_BUS) && pf->bus)
+		pa->o.bus = pf->bus;
+	if (!(pa->set & PL_SET_ADDR) && pf->first_addr >= 0)
+		pa->o.first_addr = pf->first_addr;
+	if (!(pa->set & PL_SET_CHASSIS) && pf->first_chassis >= 0)
+		pa->o.first_chassis = pf->first_chassis;
+	if (!(pa->set & PL_SET_SPLIT) && pf->split >= 0)
+		pa->o.split = pf->split;
+	if (!(pa->set & PL_SET_HOTPLUG) && pf->hotplug >= 0)
+		pa->o.hotplug = pf->hotplug;
+	if (!pa->qemu_bin && !pa->qemu_ver) {
+		pa->qemu_bin = pf->qemu;
+		pa->qemu_ver = pf->qemu_version;
+	}
+	if (!(pa->set & PL_SET_LIBVIRT) && pf->libvirt_version)
+		pa->libvirt_ver = pf->libvirt_version;
+	if (!pa->kernel_given && pf->kernel_version && !pl_parse_version(pf->kernel_version, &a, &b, &m)) {
+		pa->o.kernel_major = a;
+		pa->o.kernel_minor = b;
+		pa->kernel_given = true;
+	}
+	if (c->nsels || c->all)
+		return PL_EXIT_OK;
+	for (size_t i = 0; i < pf->ndevs; i++) {
+		snprintf(where, sizeof(where), "%.40s:%u (%s '%.20s')", pa->plan_file, pf->devs[i].line,
+			 pf->devs[i].slot ? "slot" : "id", pf->devs[i].slot ? pf->devs[i].slot : pf->devs[i].id);
+		if (pl_common_add_sel(c, pf->devs[i].slot, pf->devs[i].id, where))
+			return PL_EXIT_FAIL;
+	}
+	return PL_EXIT_OK;
+}
+
+/* A plan-file device's speed, width or policy becomes an override for every device it selects. */
+static int planfile_overrides(struct pl_plan_args *pa, struct pl_system *sys, struct pl_dev **sel, size_t n)
+{
+	char err[128];
+
+	for (size_t i = pa->pf ? pa->pf->ndevs : 0; i-- > 0;) {
+		const struct pl_pf_dev *e = &pa->pf->devs[i];
+
+		if (!e->speed && !e->width && e->policy < 0)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			struct pl_override v = { .bdf = sel[j]->bdf, .speed = e->speed, .width = e->width,
+						 .policy = e->policy };
+
+			if (pl_access_matches(sys, sel[j], e->slot, e->id, err, sizeof(err)) > 0 && add_ovr(pa, &v))
+				return PL_ENOMEM;
+		}
+	}
+	return PL_OK;
+}
+
+void pl_plan_args_free(struct pl_plan_args *pa)
+{
+	if (pa->pf) {
+		pl_planfile_free(pa->pf);
+		free(pa->pf);
+	}
+	free(pa->o.ovr);
+	pa->pf = NULL;
+	pa->o.ovr = NULL;
+}
+
+int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa,
 		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan)
 {
 	char err[600];
 	bool guessed;
 	int rc;
+
+	if (pa->plan_file && (rc = apply_planfile(ctx, c, pa)))
+		return rc;
 
 	rc = pl_target_qemu(pa->qemu_ver, pa->qemu_bin, &pa->o.qemu, &guessed, err, sizeof(err));
 	if (rc) {
@@ -190,6 +300,8 @@ int pl_cli_plan(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_p
 		pl_err(ctx, "no assignable function selected");
 		return PL_EXIT_FAIL;
 	}
+	if (planfile_overrides(pa, *sys, *sel, *n))
+		return PL_EXIT_FAIL;
 	if (!pa->kernel_given && (*sys)->kind == PL_SOURCE_LIVE)
 		pl_target_kernel(&pa->o.kernel_major, &pa->o.kernel_minor);
 	rc = pl_plan_build(&pa->o, *sel, *n, plan, err, sizeof(err));

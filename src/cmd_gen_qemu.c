@@ -93,8 +93,8 @@ int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx)
 out:
 	pl_plan_free(&plan);
 	free(sel);
-	free(g.c.slots);
-	free(g.pa.o.ovr);
+	free(g.c.sels);
+	pl_plan_args_free(&g.pa);
 	pl_cli_free(sys);
 	return rc;
 }

@@ -60,13 +60,13 @@ int cmd_probe(int argc, char **argv, struct pl_ctx *ctx)
 		return PL_EXIT_USAGE;
 	if (!strcmp(c.format, "help")) {
 		pl_emit_list(PL_EMIT_REPORT, stdout);
-		free(c.slots);
+		free(c.sels);
 		return PL_EXIT_OK;
 	}
 	em = pl_emit_find(c.format, PL_EMIT_REPORT);
 	if (!em) {
 		pl_err(ctx, "unknown format '%s'; 'pcilink probe --format help' lists them", c.format);
-		free(c.slots);
+		free(c.sels);
 		return PL_EXIT_USAGE;
 	}
 	rc = pl_cli_load(ctx, &c, &sys, &sel, &n);
@@ -80,7 +80,7 @@ int cmd_probe(int argc, char **argv, struct pl_ctx *ctx)
 			rc = PL_EXIT_FAIL;
 	}
 	free(sel);
-	free(c.slots);
+	free(c.sels);
 	pl_cli_free(sys);
 	return rc;
 }

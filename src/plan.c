@@ -141,21 +141,32 @@ static void warn(struct pl_plan *plan, const char *fmt, ...)
 	pl_diag_add(&plan->warnings, &plan->warn_tail, "%s", buf);
 }
 
-static const struct pl_override *find_ovr(const struct pl_plan_opts *o, const struct pl_dev *d, bool speed)
+enum ovr_kind { OVR_SPEED, OVR_WIDTH, OVR_POLICY };
+
+static bool ovr_has(const struct pl_override *v, enum ovr_kind k)
+{
+	return k == OVR_SPEED ? v->speed != 0 : k == OVR_WIDTH ? v->width != 0 : v->policy >= 0;
+}
+
+/* The override that applies to d: the command line beats a plan file, then a device's own
+ * beats one for every device, then the last given wins. */
+static const struct pl_override *find_ovr(const struct pl_plan_opts *o, const struct pl_dev *d, enum ovr_kind k)
 {
 	const struct pl_override *hit = NULL;
+	int best = -1;
 
-	/* a slot-specific override beats one for every device; the last of each kind wins */
 	for (size_t i = 0; i < o->novr; i++) {
 		const struct pl_override *v = &o->ovr[i];
+		int score;
 
-		if (speed ? !v->speed : !v->width)
+		if (!ovr_has(v, k) || (!v->all && (v->bdf.domain != d->bdf.domain || v->bdf.bus != d->bdf.bus ||
+						   v->bdf.dev != d->bdf.dev)))
 			continue;
-		if (v->all && (!hit || hit->all))
+		score = (v->from_cli ? 2 : 0) + !v->all;
+		if (score >= best) {
+			best = score;
 			hit = v;
-		else if (!v->all && v->bdf.domain == d->bdf.domain && v->bdf.bus == d->bdf.bus &&
-			 v->bdf.dev == d->bdf.dev)
-			hit = v;
+		}
 	}
 	return hit;
 }
@@ -177,7 +188,9 @@ static int port_link(const struct pl_plan_opts *o, struct pl_plan *plan, struct 
 		     const struct pl_dev *d, char *err, size_t errlen)
 {
 	const struct pl_analysis *an = &d->an;
-	const struct pl_override *os = find_ovr(o, d, true), *ow = find_ovr(o, d, false);
+	const struct pl_override *os = find_ovr(o, d, OVR_SPEED), *ow = find_ovr(o, d, OVR_WIDTH),
+				 *op = find_ovr(o, d, OVR_POLICY);
+	enum pl_policy policy = op ? (enum pl_policy)op->policy : o->policy;
 	char q[32], slot[16], a[16], b[16], hn[64] = "";
 	int speed = 0, width = 0;
 
@@ -196,7 +209,7 @@ static int port_link(const struct pl_plan_opts *o, struct pl_plan *plan, struct 
 	if (an->slot_hop >= 0)
 		snprintf(hn, sizeof(hn), " %s -> %s", pl_bdf_fmt(&an->hops[an->slot_hop].port->bdf, a, sizeof(a)),
 			 pl_bdf_fmt(&an->hops[an->slot_hop].below->bdf, b, sizeof(b)));
-	switch (o->policy) {
+	switch (policy) {
 	case PL_POLICY_HOST:
 		if (an->rec_ok) {
 			speed = an->rec_speed;

@@ -23,11 +23,13 @@ struct pl_qemu {
 	char source[160];               /* how we know: "--qemu-version 7.2", "/usr/bin/qemu-... 7.2.22" */
 };
 
-/* Per-device link override from --speed/--width [SLOT=]VALUE; slot NULL = every device. */
+/* Per-device link override from --speed/--width [SLOT=]VALUE or a plan file's devices. */
 struct pl_override {
 	struct pl_bdf bdf;
-	bool all;
+	bool all;                       /* every device, else the device at bdf (any function) */
+	bool from_cli;                  /* the command line beats a plan file */
 	int speed, width;               /* 0 = not set */
+	int policy;                     /* enum pl_policy, -1 = not set */
 };
 
 struct pl_plan_opts {

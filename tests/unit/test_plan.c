@@ -125,9 +125,9 @@ static void policies_and_overrides(void)
 	struct pl_system *s = host(2, &sel, &n);
 	struct pl_plan_opts o = opts(10, 0);
 	struct pl_override ov[3] = {
-		{ .all = true, .speed = PL_SPEED_8 },
-		{ .bdf = { 0, 2, 0, 0 }, .speed = PL_SPEED_2_5 },
-		{ .all = true, .width = 2 },
+		{ .all = true, .speed = PL_SPEED_8, .policy = -1 },
+		{ .bdf = { 0, 2, 0, 0 }, .speed = PL_SPEED_2_5, .policy = -1 },
+		{ .all = true, .width = 2, .policy = -1 },
 	};
 	struct pl_plan p;
 	char err[256];
@@ -148,6 +148,20 @@ static void policies_and_overrides(void)
 	CHECK_EQ(p.ports[1].speed, PL_SPEED_2_5);      /* the slot-specific one wins */
 	CHECK_EQ(p.ports[1].width, 2);
 	pl_plan_free(&p);
+	/* the command line beats a plan file, even a device's own entry there */
+	ov[0].from_cli = true;
+	pl_plan_build(&o, sel, n, &p, err, sizeof(err));
+	CHECK_EQ(p.ports[1].speed, PL_SPEED_8);
+	pl_plan_free(&p);
+	/* a per-device policy */
+	struct pl_override pol = { .bdf = { 0, 1, 0, 0 }, .policy = PL_POLICY_MAX };
+	o.ovr = &pol;
+	o.novr = 1;
+	pl_plan_build(&o, sel, n, &p, err, sizeof(err));
+	CHECK_EQ(p.ports[0].speed, PL_SPEED_64);
+	CHECK_EQ(p.ports[1].speed, PL_SPEED_32);
+	pl_plan_free(&p);
+	ov[0].from_cli = false;
 	/* a value the target refuses is an error, never passed on */
 	o = opts(7, 2);
 	ov[0].speed = PL_SPEED_64;
