@@ -93,6 +93,16 @@ check:
 	$(Q)$(MAKE) --no-print-directory pcilink $(UNIT) $(FUZZ)
 	$(Q)PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) sh tests/run-all.sh $(UNIT)
 
+# The golden runs (dumps and sysfs trees) under valgrind: no error, no definite leak
+check-valgrind: pcilink
+	$(Q)sh tests/sysfs.sh >/dev/null 2>&1 || true
+	$(Q)mkdir -p tests/out
+	$(Q)for d in tests/golden tests/golden-sysfs; do \
+		VALGRIND=1 GOLDEN_DIR=$$d sh tests/run-golden.sh > tests/out/valgrind-$${d#tests/}.log 2>&1; \
+		rc=$$?; echo "valgrind $$d: $$(tail -n 1 tests/out/valgrind-$${d#tests/}.log)"; \
+		[ $$rc = 0 ] || { grep -A12 FAIL tests/out/valgrind-$${d#tests/}.log | head -n 40; exit 1; }; \
+	done
+
 # Benchmarks against lspci on synthetic hosts; writes BENCHMARKS.md
 bench: pcilink
 	$(PYTHON) tests/bench.py
@@ -111,7 +121,9 @@ fuzz:
 		tests/fuzz/work/lf_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=10 \
 			-artifact_prefix=tests/fuzz/work/ tests/fuzz/work/$$t tests/fuzz/corpus/$$t \
 			$$( [ $$t = dump ] && echo examples tests/data/bad ) 2>&1 | \
-			grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE|ERROR|SUMMARY' || exit 1; \
+			grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE|ERROR|SUMMARY'; \
+		if ls tests/fuzz/work/crash-* tests/fuzz/work/leak-* tests/fuzz/work/timeout-* 2>/dev/null; then \
+			echo "fuzz: findings above (tests/fuzz/work)"; exit 1; fi; \
 	done
 
 install: pcilink
@@ -135,4 +147,4 @@ clean:
 	rm -f pcilink src/*.o src/*.d src/*.a $(FLAGS_STAMP) $(UNIT) tests/unit/*.d $(FUZZ) tests/fuzz/*.d
 	rm -rf tests/out tests/fuzz/work
 
-.PHONY: all deps demo check bench fuzz install uninstall format clean FORCE
+.PHONY: all deps demo check check-valgrind bench fuzz install uninstall format clean FORCE

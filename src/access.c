@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <pci/pci.h>
@@ -20,6 +21,8 @@ struct pl_access {
 	char sysfs_base[PATH_MAX - 256];      /* .../bus/pci, sysfs modes only */
 	bool names;
 	bool drivers_at_scan;           /* the default selection needs every function's driver */
+	int stdin_fd;                   /* a dump read from stdin, kept in a memfd; -1 */
+	char stdin_path[32];
 };
 
 /* libpci's callbacks carry no context and its error callback must not return: jump back. */
@@ -228,12 +231,22 @@ int pl_system_load(struct pl_system *sys, struct pl_dev *d)
 	return PL_OK;
 }
 
+/* "#" is a hex digit: lib/dump.c's dump_validate() */
+static bool shape(const char *s, const char *pat)
+{
+	for (; *pat; s++, pat++)
+		if (*pat == '#' ? !isxdigit((unsigned char)*s) : *s != *pat)
+			return false;
+	return true;
+}
+
 /*
- * libpci's dump reader names the problem but not the line: find the line it stopped at, with
- * its own rules (lib/dump.c: lines of at most 253 characters plus a newline, data lines of
- * two-digit hex bytes, at most 4096 bytes a device). 0 when not found or not a regular file.
+ * Walk a dump with the rules of libpci's reader (lib/dump.c). libpci 3.9 takes a data line's
+ * offset as a signed int, so "f0000000: ..." writes before its buffer and crashes (lspci -F
+ * too): such offsets are refused here before libpci sees the file (strict). After libpci
+ * failed, the same walk finds the line it stopped at (all rules). Returns the line, 0 if none.
  */
-static unsigned dump_error_line(const char *path)
+static unsigned dump_check(const char *path, bool strict, char *why, size_t whylen)
 {
 	FILE *f = fopen(path, "re");
 	char line[512];
@@ -243,13 +256,15 @@ static unsigned dump_error_line(const char *path)
 	if (!f)
 		return 0;
 	while (!found && fgets(line, sizeof(line), f)) {
-		size_t len = strlen(line);
-		unsigned off;
-		int n = 0;
+		size_t len = strlen(line), digits;
+		unsigned long off;
 
 		no++;
 		if (!len || line[len - 1] != '\n' || len - 1 > 253) {
-			found = no;
+			found = strict ? 0 : no;
+			if (strict)
+				break;
+			snprintf(why, whylen, "line too long or unterminated");
 			break;
 		}
 		line[--len] = 0;
@@ -259,13 +274,22 @@ static unsigned dump_error_line(const char *path)
 			in_dev = false;
 			continue;
 		}
-		if (strchr(line, '.') && strchr(line, ' ') && strchr(line, '.') < strchr(line, ' ')) {
+		if (shape(line, "##:##.# ") || shape(line, "####:##:##.# ") || shape(line, "#####:##:##.# ")) {
 			in_dev = true;
 			continue;
 		}
-		if (!in_dev || sscanf(line, "%x: %n", &off, &n) != 1 || n == 0 || strchr(line, ':') > strchr(line, ' '))
+		digits = strspn(line, "0123456789abcdefABCDEF");
+		if (!in_dev || digits < 2 || digits > 8 || line[digits] != ':' || line[digits + 1] != ' ')
 			continue;
-		for (const char *z = strchr(line, ' ') + 1; *z; z += 3, off++) {
+		off = strtoul(line, NULL, 16);
+		if (off >= 4096) {
+			snprintf(why, whylen, "offset 0x%lx is beyond the 4096 bytes of config space", off);
+			found = no;
+			break;
+		}
+		if (strict)
+			continue;
+		for (const char *z = line + digits + 2; *z; z += 3, off++) {
 			if (!isxdigit((unsigned char)z[0]) || !isxdigit((unsigned char)z[1]) || (z[2] && z[2] != ' ') ||
 			    off >= 4096) {
 				found = no;
@@ -277,6 +301,23 @@ static unsigned dump_error_line(const char *path)
 	}
 	fclose(f);
 	return found;
+}
+
+static int copy_stdin(struct pl_access *acc)
+{
+	char buf[65536];
+	ssize_t n;
+
+	acc->stdin_fd = memfd_create("pcilink-stdin", MFD_CLOEXEC);
+	if (acc->stdin_fd < 0)
+		return -1;
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && write(acc->stdin_fd, buf, n) != n)
+			return -1;
+	if (n < 0)
+		return -1;
+	snprintf(acc->stdin_path, sizeof(acc->stdin_path), "/proc/self/fd/%d", acc->stdin_fd);
+	return 0;
 }
 
 static int scan(struct pl_system *sys, char *err, size_t errlen)
@@ -338,11 +379,30 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	sys->source_path = xstrdup_or_null(o->path);
 	acc->names = o->names;
 	acc->drivers_at_scan = o->drivers_at_scan;
+	acc->stdin_fd = -1;
 	if (o->kind == PL_SOURCE_DUMP) {
-		name = !strcmp(o->path, "-") ? "/dev/stdin" : o->path;
+		char why[128];
+		unsigned line;
+
+		name = o->path;
+		if (!strcmp(o->path, "-")) {
+			/* read it once into memory, so it can be checked and then given to libpci */
+			if (copy_stdin(acc)) {
+				snprintf(err, errlen, "-: cannot read standard input: %s", strerror(errno));
+				rc = PL_EACCES;
+				goto fail;
+			}
+			name = acc->stdin_path;
+		}
 		if (access(name, R_OK)) {
 			snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
 			rc = errno == ENOENT ? PL_ENOENT : PL_EACCES;
+			goto fail;
+		}
+		line = dump_check(name, true, why, sizeof(why));
+		if (line) {
+			snprintf(err, errlen, "%s:%u: dump: %s", o->path, line, why);
+			rc = PL_EINVAL;
 			goto fail;
 		}
 	} else {
@@ -362,7 +422,8 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	err_jmp = &jb;
 	warn_sys = sys;
 	if (setjmp(jb)) {
-		unsigned line = o->kind == PL_SOURCE_DUMP ? dump_error_line(name) : 0;
+		char why[128];
+		unsigned line = o->kind == PL_SOURCE_DUMP ? dump_check(name, false, why, sizeof(why)) : 0;
 
 		err_jmp = NULL;
 		if (line)
@@ -414,6 +475,8 @@ void pl_access_close(struct pl_system *sys)
 			pci_cleanup(acc->pacc);
 		err_jmp = NULL;
 	}
+	if (acc->stdin_fd >= 0)
+		close(acc->stdin_fd);
 	free(acc);
 	sys->acc = NULL;
 	warn_sys = NULL;

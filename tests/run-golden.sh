@@ -10,6 +10,9 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 export PYTHON
 update=0
 [ "${1:-}" = --update ] && update=1
+if [ -n "${VALGRIND:-}" ]; then
+	WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions=$PWD/tests/valgrind.supp"
+fi
 pass=0 fail=0
 out=tests/out/$(basename "$dir")
 mkdir -p "$out"
@@ -17,7 +20,8 @@ for cmd in "$dir"/*.cmd; do
 	name=$(basename "$cmd" .cmd)
 	args=$(cat "$cmd")
 	# the .cmd line may use a pipe or redirect; PCILINK is the binary under test
-	PCILINK=./pcilink eval "./pcilink $args" >"$out/$name.out" 2>"$out/$name.err"
+	# VALGRIND=1: every run under valgrind; an error or a definite leak exits 99 and fails the case
+	PCILINK=./pcilink eval "${WRAP:-} ./pcilink $args" >"$out/$name.out" 2>"$out/$name.err"
 	echo $? >"$out/$name.rc"
 	if [ $update = 1 ]; then
 		for k in out err rc; do cp "$out/$name.$k" "$dir/$name.$k"; done

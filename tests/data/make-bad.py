@@ -78,3 +78,5 @@ write("bus-cycle.lspci", rp("00:01.0", 1, 2) + "\n" + block("01:00.0", cfg(0x808
 write("orphan-bus.lspci", rp("00:01.0", 1, 5) + "\n" + block("03:00.0", cfg()))
 write("all-ones.lspci", rp("00:01.0", 1, 1) + "\n" + block("01:00.0", bytearray([0xff] * 256)))
 write("crlf.lspci", (rp("00:01.0", 1, 1) + "\n" + good_ep).replace("\n", "\r\n"))
+# an offset libpci 3.9 takes as a negative int (lspci -F crashes on it): pcilink refuses it first
+write("offset-huge.lspci", "01:00.0 x\n7fffffff: 00\n")

@@ -1,0 +1,1 @@
+probe -F tests/data/bad/offset-huge.lspci --all -n
