@@ -4,6 +4,7 @@
 _pcilink_slots()
 {
 	local dump=$1
+	dump=${dump/#\~/$HOME}
 	if [[ -n $dump && -r $dump ]]; then
 		grep -oE '^([0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7] ' "$dump" | tr -d ' '
 	elif [[ -d /sys/bus/pci/devices ]]; then

@@ -260,6 +260,10 @@ static void recommend(const struct pl_system *sys, struct pl_dev *d, struct pl_a
 	an->rec_ok = true;
 	an->rec_speed = speed;
 	an->rec_width = pl_width_floor(width);
+	if (d->physfn_known)
+		snprintf(an->rec_why, sizeof(an->rec_why),
+			 "an SR-IOV VF: from its PF's link; QEMU shows the port's current link as 2.5GT/s x1 "
+			 "for a VF (its LnkSta is reserved)");
 }
 
 int pl_analyze(struct pl_system *sys, struct pl_dev *d)
@@ -288,7 +292,13 @@ int pl_analyze(struct pl_system *sys, struct pl_dev *d)
 					     : "config space could not be read");
 		return PL_OK;
 	}
-	if (d->bdf.fn) {
+	if (d->physfn_dev) {
+		/* an SR-IOV VF's link registers are reserved: its PF's link is the one on the wire */
+		pl_system_load(sys, d->physfn_dev);
+		pl_dev_infer_type(d->physfn_dev);
+		if (has_link(d->physfn_dev))
+			ld = d->physfn_dev;
+	} else if (d->bdf.fn) {
 		struct pl_bdf f0 = d->bdf;
 		struct pl_dev *z;
 

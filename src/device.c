@@ -75,6 +75,11 @@ void pl_dev_decode(struct pl_system *sys, struct pl_dev *d)
 	why.msg[0] = 0;
 	d->is_pcie = true;
 	pl_decode_pcie(c, off, &d->pcie, &why);
+	if (d->physfn_known && d->pcie.has_link && !d->pcie.lnkcap) {
+		/* a VF: link registers RsvdZ (SR-IOV 1.1, 3.5.6), not a malformed capability */
+		d->pcie.has_link = false;
+		return;
+	}
 	if (why.msg[0])
 		pl_dev_diag(d, "%s", why.msg);
 }

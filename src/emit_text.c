@@ -102,6 +102,9 @@ static void device(const struct pl_emit_in *in, const struct pl_dev *d, FILE *ou
 		fprintf(out, "\tExpress %s", pl_port_type_label(p->type));
 		if (p->src == PL_SRC_SYSFS)
 			fprintf(out, " (inferred; config space <access denied>, link from sysfs)\n");
+		else if (d->physfn_known && !p->has_link)
+			fprintf(out, ", capability v%d at 0x%02x; an SR-IOV VF: no link registers of its own\n",
+				p->version, p->cap_off);
 		else
 			fprintf(out, ", capability v%d at 0x%02x\n", p->version, p->cap_off);
 		if (p->has_link) {

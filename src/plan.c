@@ -372,10 +372,13 @@ int pl_plan_build(const struct pl_plan_opts *o, struct pl_dev *const *devs, size
 		struct pl_plan_port *p = plan->nports ? &plan->ports[plan->nports - 1] : NULL;
 		const struct pl_dev *h = p ? p->fns[0].dev : NULL;
 
-		if (!p || o->split || h->bdf.domain != d->bdf.domain || h->bdf.bus != d->bdf.bus ||
+		/* SR-IOV VFs are separate devices, not functions of one: a port each */
+		bool alone = o->split || d->physfn_known || (h && h->physfn_known);
+
+		if (!p || alone || h->bdf.domain != d->bdf.domain || h->bdf.bus != d->bdf.bus ||
 		    h->bdf.dev != d->bdf.dev) {
 			p = &plan->ports[plan->nports++];
-			make_ids(p, d, o->split);
+			make_ids(p, d, o->split || d->physfn_known);
 		}
 		if (p->nfn == PL_PLAN_MAX_FN) {
 			snprintf(err, errlen, "more than %d functions in one guest slot", PL_PLAN_MAX_FN);

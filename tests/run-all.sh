@@ -42,6 +42,7 @@ suite golden sh tests/run-golden.sh
 suite corpus "$PYTHON" tests/corpus.py
 [ -f tests/sysfs.sh ] && suite sysfs sh tests/sysfs.sh
 [ -f tests/consistency.sh ] && suite consistency sh tests/consistency.sh
+[ -f tests/completion-zsh.sh ] && suite zsh-completion sh tests/completion-zsh.sh
 [ -f tests/ecosystem.sh ] && suite ecosystem sh tests/ecosystem.sh
 [ -f tests/qemu/run.sh ] && suite qemu sh tests/qemu/run.sh
 [ -f tests/libvirt/run.sh ] && suite libvirt sh tests/libvirt/run.sh

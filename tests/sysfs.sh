@@ -29,6 +29,9 @@ head -c 20 "$T/broken/bus/pci/devices/0000:06:00.0/config" > "$T/broken/cfg" &&
 ln -sfn ../../../../bus/pci/drivers/gone "$T/broken/bus/pci/devices/0000:05:00.0/driver"
 mk novendor
 rm "$T/novendor/bus/pci/devices/0000:05:00.0/vendor"
+# a synthetic host with switches and SR-IOV VFs (physfn links)
+rm -rf "$T/synth100.sysfs"
+$PYTHON tests/tools/synth.py 100 "$T/synth100" --sysfs >/dev/null 2>&1 || bad "synth.py 100"
 
 GOLDEN_DIR=tests/golden-sysfs sh tests/run-golden.sh > "$T/golden.log" 2>&1
 g=$(tail -n 1 "$T/golden.log")
