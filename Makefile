@@ -32,8 +32,8 @@ override LDFLAGS += -fsanitize=address,undefined
 endif
 
 CORE = model decode device access topology analysis plan planfile target util emit emit_report emit_yaml \
-	emit_text emit_plan emit_qemu
-CLI = main cli cli_plan cmd_probe cmd_gen_qemu
+	emit_text emit_plan emit_qemu emit_libvirt libvirt_merge
+CLI = main cli cli_plan cmd_probe cmd_gen_qemu cmd_gen_libvirt
 CORE_OBJ = $(CORE:%=src/%.o)
 CLI_OBJ = $(CLI:%=src/%.o)
 UNIT = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))

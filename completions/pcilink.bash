@@ -18,11 +18,12 @@ _pcilink()
 	local cur prev words cword
 	_init_completion -n : || return
 
-	local commands="probe gen-qemu-args"
+	local commands="probe gen-qemu-args gen-libvirt-xml"
 	local common="--dump -F --sysfs --ids -i --slot -s --id -d --all -a --numeric -n --help --usage --version -V"
 	local -A opts=(
 		[probe]="--format -o"
 		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug -0 --null"
+		[gen-libvirt-xml]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug --domain --libvirt-version --first-index"
 	)
 
 	local cmd="" i dump=""
@@ -49,6 +50,11 @@ _pcilink()
 		_filedir -d
 		return
 		;;
+	--domain)
+		_filedir xml
+		[[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
+		return
+		;;
 	--qemu)
 		COMPREPLY=($(compgen -c -- "$cur"))
 		return
@@ -70,7 +76,8 @@ _pcilink()
 		__ltrim_colon_completions "$cur"
 		return
 		;;
-	--id | -d | --speed | --width | --qemu-version | --kernel-version | --bus | --first-addr | --first-chassis)
+	--id | -d | --speed | --width | --qemu-version | --kernel-version | --bus | --first-addr | --first-chassis | \
+	--libvirt-version | --first-index)
 		return
 		;;
 	esac

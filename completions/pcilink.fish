@@ -27,11 +27,12 @@ function __pcilink_formats
     echo help
 end
 
-set -l cmds probe gen-qemu-args
-set -l gens gen-qemu-args
+set -l cmds probe gen-qemu-args gen-libvirt-xml
+set -l gens gen-qemu-args gen-libvirt-xml
 complete -c pcilink -f
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a probe -d 'show host PCIe links, paths, AtomicOps, recommendation'
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-qemu-args -d 'print QEMU -device arguments'
+complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-libvirt-xml -d 'print libvirt XML, or merge it into a domain'
 complete -c pcilink -s '?' -l help -d 'show help'
 complete -c pcilink -l usage -d 'show a short usage message'
 complete -c pcilink -s V -l version -d 'show the version'
@@ -61,3 +62,7 @@ complete -c pcilink -n $ing -l split-functions -d 'each function on its own root
 complete -c pcilink -n $ing -l hotplug -x -a 'on off' -d 'hotplug on the generated ports'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-qemu-args' -l bus -x -d 'bus for the root ports'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-qemu-args' -s 0 -l null -d 'NUL-separated arguments'
+complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l bus -x -a pcie.0 -d 'bus for the root ports'
+complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l domain -r -F -d 'merge into this domain XML (- for stdin)'
+complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l libvirt-version -x -d 'the target libvirt version'
+complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l first-index -x -d 'first controller index'

@@ -12,6 +12,7 @@ static const struct pl_emitter *const emitters[] = {
 	&pl_emit_args,
 	&pl_emit_null,
 	&pl_emit_readconfig,
+	&pl_emit_libvirt_xml,
 };
 
 const struct pl_emitter *pl_emit_find(const char *name, unsigned kind)

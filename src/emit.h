@@ -74,4 +74,6 @@ void pl_argv_free(struct pl_argv *a);
 struct json_object *pl_plan_json(const struct pl_emit_in *in, const struct pl_argv *argv);
 
 extern const struct pl_emitter pl_emit_shell, pl_emit_args, pl_emit_null, pl_emit_readconfig;
+/* libvirt domain XML; in->opts is a prepared struct pl_lv (libvirt.h) */
+extern const struct pl_emitter pl_emit_libvirt_xml;
 #endif

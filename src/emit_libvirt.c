@@ -223,13 +223,16 @@ static int snippet(const struct pl_plan *plan, const struct pl_lv *lv, FILE *out
 		snprintf(q, sizeof(q), "the newest QEMU");
 	snprintf(text, sizeof(text),
 		 " pcilink %s gen-libvirt-xml (policy %s, %s): add these elements to the domain "
-		 "(virsh edit VM).\n     The <domain> element must declare\n"
-		 "     xmlns:qemu=\"%s\";\n"
-		 "     without it libvirt drops the <qemu:...> element and every port keeps QEMU's "
-		 "default link.\n     Controller indices start at %d (option first-index) and must be "
-		 "free in the domain;\n     merging into the domain instead (option domain) picks free "
-		 "ones. ",
-		 PL_VERSION, pl_policy_name(plan->opts->policy), q, PL_LV_QEMU_NS, lv->first_index);
+		 "(virsh edit VM).\n%s%s%s     Controller indices start at %d (option first-index), chassis "
+		 "numbers at %d; both must be free\n     in the domain (libvirt fills a gap below the "
+		 "indices with root ports of its own);\n     merging into the domain instead (option "
+		 "domain) picks free ones. ",
+		 PL_VERSION, pl_policy_name(plan->opts->policy), q,
+		 lv->global || any_link(plan) ? "     The <domain> element must declare\n     xmlns:qemu=\"" : "",
+		 lv->global || any_link(plan) ? PL_LV_QEMU_NS : "",
+		 lv->global || any_link(plan) ? "\";\n     without it libvirt drops the <qemu:...> element "
+						"and every port keeps QEMU's default link.\n" : "",
+		 lv->first_index, plan->nports ? lv->ports[0].chassis : lv->first_index);
 	put_comment(buf, doc, text);
 	put_comment(buf, doc, " in <devices>: one pcie-root-port per guest slot ");
 	for (size_t i = 0; i < plan->nports; i++)

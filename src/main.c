@@ -21,6 +21,7 @@ struct pl_cmd {
 static const struct pl_cmd commands[] = {
 	{ "probe", cmd_probe, "show links, paths, AtomicOps, the recommendation" },
 	{ "gen-qemu-args", cmd_gen_qemu, "print QEMU root ports and vfio-pci devices" },
+	{ "gen-libvirt-xml", cmd_gen_libvirt, "print libvirt root ports, host devices and link overrides" },
 };
 
 static const struct pl_cmd *find_cmd(const char *name)

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pcilink gen-libvirt-xml: root ports that match the host, as libvirt domain XML. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "cli.h"
+#include "emit.h"
+#include "libvirt.h"
+
+#define MAX_DOMAIN (64u << 20)  /* a domain XML is a few kB; refuse runaway input */
+
+enum { OPT_DOMAIN = 0x300, OPT_LIBVIRT_VERSION, OPT_FIRST_INDEX };
+
+struct gen_args {
+	struct pl_common c;
+	struct pl_plan_args pa;         /* pa.libvirt_ver: --libvirt-version or the plan file's */
+	const char *domain;
+	int first_index;                /* -1: not given */
+};
+
+/* "X.Y" of libvirt 3.9 or newer (user aliases are what the override and the merge hang on). */
+static const char *libvirt_version(const char *s, int *major, int *minor)
+{
+	int micro;
+
+	if (pl_parse_version(s, major, minor, &micro))
+		return "give X.Y, e.g. 9.0";
+	if (*major < 3 || (*major == 3 && *minor < 9))
+		return "pcilink needs libvirt 3.9 or newer (user aliases)";
+	return NULL;
+}
+
+static const struct argp_option options[] = {
+	{ "format", 'o', "FORMAT", 0, "xml (default), json, yaml; 'help' lists them", 0 },
+	{ "domain", OPT_DOMAIN, "FILE", 0, "merge into this domain XML ('-': standard input) and print "
+	  "the whole domain", 0 },
+	{ "libvirt-version", OPT_LIBVIRT_VERSION, "X.Y", 0, "the target libvirt (default: 8.2 or newer); "
+	  "before 8.2 a -global for every root port, only when all ports have one link", 0 },
+	{ "first-index", OPT_FIRST_INDEX, "N", 0, "first controller index (default 16; with --domain: "
+	  "above the domain's highest)", 0 },
+	{ 0 }
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct gen_args *g = state->input;
+	const char *why;
+	int a, b;
+	char *end;
+	long v;
+
+	switch (key) {
+	case 'o':
+		g->c.format = arg;
+		break;
+	case OPT_DOMAIN:
+		if (!*arg)
+			argp_error(state, "--domain needs a file name or '-'");
+		g->domain = arg;
+		break;
+	case OPT_LIBVIRT_VERSION:
+		why = libvirt_version(arg, &a, &b);
+		if (why)
+			argp_error(state, "--libvirt-version '%s': %s", arg, why);
+		g->pa.libvirt_ver = arg;
+		g->pa.set |= PL_SET_LIBVIRT;
+		break;
+	case OPT_FIRST_INDEX:
+		errno = 0;
+		v = strtol(arg, &end, 0);
+		if (errno || end == arg || *end || v < 1 || v > 255)
+			argp_error(state, "--first-index '%s': give 1 to 255", arg);
+		g->first_index = (int)v;
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &g->c;
+		state->child_inputs[1] = &g->pa;
+		break;
+	case ARGP_KEY_ARG:
+		if (pl_common_add_slot(&g->c, arg))
+			argp_failure(state, PL_EXIT_FAIL, 0, "out of memory");
+		break;
+	case ARGP_KEY_END:
+		if (g->domain && strcmp(g->c.format, "xml") && strcmp(g->c.format, "help"))
+			argp_error(state, "--domain prints the merged domain: it goes with --format xml only");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* The whole file or standard input, NUL-terminated. */
+static int slurp(const struct pl_ctx *ctx, const char *path, char **buf, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 0, n = 0;
+	char *b = NULL;
+
+	if (!f) {
+		pl_err(ctx, "cannot open '%s': %s", path, strerror(errno));
+		return PL_EXIT_FAIL;
+	}
+	for (;;) {
+		size_t got;
+
+		if (cap - n < 4096) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			nb = cap <= MAX_DOMAIN + 65536 ? realloc(b, cap + 1) : NULL;
+			if (!nb) {
+				pl_err(ctx, "%s: %s", strcmp(path, "-") ? path : "stdin",
+				       cap > MAX_DOMAIN ? "larger than 64 MiB: not a domain XML" : "out of memory");
+				free(b);
+				if (f != stdin)
+					fclose(f);
+				return PL_EXIT_FAIL;
+			}
+			b = nb;
+		}
+		got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		pl_err(ctx, "cannot read '%s': %s", path, strerror(errno));
+		free(b);
+		if (f != stdin)
+			fclose(f);
+		return PL_EXIT_FAIL;
+	}
+	if (f != stdin)
+		fclose(f);
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return PL_EXIT_OK;
+}
+
+int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
+{
+	static const struct argp_child children[] = {
+		{ &pl_common_argp, 0, NULL, 0 }, { &pl_plan_argp, 0, NULL, 0 }, { 0 }
+	};
+	static const struct argp argp = {
+		.options = options,
+		.parser = parse,
+		.args_doc = "[SLOT...]",
+		.doc = "Print libvirt domain XML for the selected host devices: per guest slot a "
+		       "pcie-root-port controller with a user alias, the <hostdev> functions on it, and a "
+		       "<qemu:override> that sets the port's x-speed/x-width to the host link (libvirt has "
+		       "no setting of its own). With --domain, merge all that into a domain XML and print "
+		       "the whole domain: free indices, chassis, ports, slots and aliases are chosen, a "
+		       "second run changes nothing, and the rest of the domain stays as it was."
+		       "\vExamples:\n  pcilink gen-libvirt-xml 01:00\n"
+		       "  virsh dumpxml vm | pcilink gen-libvirt-xml --domain - 01:00 | virsh define /dev/stdin\n"
+		       "  pcilink gen-libvirt-xml --libvirt-version 8.0 --speed 16 --width 16 01:00 02:00",
+		.children = children,
+	};
+	struct gen_args g = { .c = { .format = "xml" }, .first_index = -1 };
+	struct pl_lv lv = { .first_index = PL_LV_FIRST_INDEX };
+	const struct pl_emitter *em;
+	struct pl_system *sys = NULL;
+	struct pl_dev **sel = NULL;
+	struct pl_plan plan = { 0 };
+	char *buf = NULL;
+	size_t n, len;
+	int rc;
+
+	lv.warn_tail = &lv.warnings;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &g))
+		return PL_EXIT_USAGE;
+	if (!strcmp(g.c.format, "help")) {
+		pl_emit_list(PL_EMIT_LIBVIRT, stdout);
+		rc = PL_EXIT_OK;
+		goto out;
+	}
+	em = pl_emit_find(g.c.format, PL_EMIT_LIBVIRT);
+	if (!em) {
+		pl_err(ctx, "unknown format '%s'; 'pcilink gen-libvirt-xml --format help' lists them", g.c.format);
+		rc = PL_EXIT_USAGE;
+		goto out;
+	}
+	if (strcmp(g.pa.o.bus, "pcie.0")) {
+		pl_err(ctx, "--bus %s: libvirt's root ports plug into pcie-root (bus 0x00); --bus is for "
+			    "gen-qemu-args", g.pa.o.bus);
+		rc = PL_EXIT_USAGE;
+		goto out;
+	}
+	if (g.domain) {
+		rc = slurp(ctx, g.domain, &buf, &len);
+		if (rc)
+			goto out;
+		if (pl_lv_read_domain(&lv, buf, len, strcmp(g.domain, "-") ? g.domain : "stdin")) {
+			pl_err(ctx, "%s", lv.err);
+			rc = PL_EXIT_FAIL;
+			goto out;
+		}
+		/* plan for the QEMU this domain runs, unless told otherwise */
+		const char *emu = pl_lv_emulator(&lv);
+
+		if (!g.pa.qemu_bin && !g.pa.qemu_ver && !g.pa.plan_file && emu && emu[0] == '/' &&
+		    !access(emu, X_OK))
+			g.pa.qemu_bin = emu;
+		lv.first_index = g.first_index;
+	} else if (g.first_index >= 0) {
+		lv.first_index = g.first_index;
+	}
+	rc = pl_cli_plan(ctx, &g.c, &g.pa, &sys, &sel, &n, &plan);
+	if (rc)
+		goto out;
+	if (g.pa.libvirt_ver) {
+		/* checked at parse time when it came from the command line; this is the plan file's */
+		const char *why = libvirt_version(g.pa.libvirt_ver, &lv.major, &lv.minor);
+
+		if (why) {
+			pl_err(ctx, "libvirt_version '%s': %s", g.pa.libvirt_ver, why);
+			rc = PL_EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (em == &pl_emit_libvirt_xml) {
+		if (pl_lv_prepare(&plan, &lv) || (lv.dom && pl_lv_merge(&plan, &lv))) {
+			pl_err(ctx, "%s", lv.err[0] ? lv.err : "out of memory");
+			rc = PL_EXIT_FAIL;
+			goto out;
+		}
+		for (const struct pl_diag *w = lv.warnings; w; w = w->next)
+			pl_warn(ctx, "%s", w->msg);
+	}
+	struct pl_emit_in in = { .sys = sys, .devs = sel, .ndev = n, .plan = &plan, .numeric = g.c.numeric,
+				 .kind = PL_EMIT_LIBVIRT, .opts = &lv };
+
+	if (em->emit(&in, stdout))
+		rc = PL_EXIT_FAIL;
+out:
+	pl_lv_free(&lv);
+	free(buf);
+	pl_plan_free(&plan);
+	free(sel);
+	free(g.c.sels);
+	pl_plan_args_free(&g.pa);
+	pl_cli_free(sys);
+	return rc;
+}

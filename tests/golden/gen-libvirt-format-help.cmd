@@ -1,0 +1,1 @@
+gen-libvirt-xml --format help
