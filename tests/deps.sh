@@ -5,7 +5,7 @@
 set -eu
 build="gcc make pkg-config libpci-dev libyaml-dev libjson-c-dev libxml2-dev"
 test="$build pciutils pci.ids python3 python3-yaml groff-base strace time
-	qemu-system-x86 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libxml2-utils
+	qemu-system-x86 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libxml2-utils virtinst
 	bash-completion zsh fish cpio gzip ca-certificates ansible-core jq man-db util-linux"
 case "${1:-build}" in
 build) want=$build ;;

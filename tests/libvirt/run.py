@@ -1,0 +1,620 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""gen-libvirt-xml against the real libvirt: Debian 12's 9.0 and 11.3 from bookworm-backports.
+
+Inputs are real domains (tests/libvirt/domains: virt-install --print-xml output and the stored
+form after define + dumpxml; with and without root ports and host devices) plus variants of them,
+and domains virt-install makes during the run. Every merged domain passes virt-xml-validate, and
+libvirt's own conversion (domxml-to-native on the embedded driver) shows each planned port under
+its alias with the planned x-speed/x-width as strings, and each function as vfio-pci on that port
+at the planned function. Merging twice gives the same bytes; indices, chassis numbers, addresses
+and aliases never collide (checked in the XML and in libvirt's argv, which includes what libvirt
+numbers itself); the rest of the domain is unchanged. Refusals exit 1 with a clear message and
+print nothing. libvirt < 8.2 gets -global only when all ports share one link. Guests boot through
+libvirt (define + start, direct kernel boot, vfio swapped for an emulated device at the same
+address) and Linux in the guest sees the planned link on each root port.
+Prints 'N passed, N failed[, N skipped]'.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import xml.dom.minidom
+import xml.etree.ElementTree as ET
+import xml.parsers.expat
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
+PCILINK = os.path.join(TOP, "pcilink")
+LV = os.path.join(HERE, "lv.sh")
+LVCHECK = os.path.join(HERE, "lv-check.py")
+DOMAINS = os.path.join(HERE, "domains")
+EXAMPLE = os.path.join(TOP, "examples", "gpu-workstation.lspci")
+QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
+BASE = ["-F", EXAMPLE, "--qemu-version", "7.2"]
+
+passed = failed = skipped = 0
+TMP = tempfile.mkdtemp(prefix="pcilink-lv.")
+
+
+def result(ok, name, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print("ok", name)
+    else:
+        failed += 1
+        print("FAIL", name, detail)
+    return ok
+
+
+def skip(name, why):
+    global skipped
+    skipped += 1
+    print("SKIP %s: %s" % (name, why))
+
+
+def run(cmd, stdin=None, timeout=600, env=None):
+    return subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout, env=env)
+
+
+def pcilink(*args, stdin=None):
+    r = run([PCILINK, *args], stdin=stdin)
+    return r.returncode, r.stdout, r.stderr.decode(errors="replace")
+
+
+def plan_of(args):
+    """The plan (JSON) for the same selection and options, without --domain."""
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, *args, "-o", "json")
+    if rc != 0:
+        raise RuntimeError("plan: exit %d: %s" % (rc, err))
+    return json.loads(out)
+
+
+def write(name, data):
+    path = os.path.join(TMP, name)
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    return path
+
+
+def lvcheck(path, v11=False, boot=False, emulator=None):
+    cmd = [sys.executable, LVCHECK] + (["--libvirt11"] if v11 else []) + (["--boot"] if boot else [])
+    cmd += (["--emulator", emulator] if emulator else []) + [path]
+    r = run(cmd, timeout=900)
+    if r.returncode != 0:
+        raise RuntimeError("lv-check: " + r.stderr.decode(errors="replace").strip()[-600:])
+    return json.loads(r.stdout)
+
+
+def literal(text):
+    """Namespace-blind tree (a <domain> without xmlns:qemu must still parse), comments dropped."""
+    b = ET.TreeBuilder()
+    p = xml.parsers.expat.ParserCreate()
+    p.StartElementHandler = b.start
+    p.EndElementHandler = b.end
+    p.CharacterDataHandler = b.data
+    p.Parse(text, True)
+    return b.close()
+
+
+def bdf_of(addr):
+    return "%04x:%02x:%02x.%x" % tuple(int(addr.get(k, "0"), 0) for k in ("domain", "bus", "slot", "function"))
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+def xml_collisions(text):
+    """Problems in the document itself: duplicate indices, chassis, aliases, root-bus addresses."""
+    root, bad = literal(text), []
+    seen = {"index": {}, "chassis": {}, "alias": {}, "addr": {}}
+
+    def once(kind, key, what):
+        if key in seen[kind]:
+            bad.append("%s %s twice (%s, %s)" % (kind, key, seen[kind][key], what))
+        seen[kind][key] = what
+    devices = root.find("devices")
+    for d in list(devices) if devices is not None else []:
+        a = d.find("alias")
+        if a is not None:
+            once("alias", a.get("name"), d.tag)
+        if d.tag == "controller" and d.get("type") == "pci":
+            if d.get("index") is not None:
+                once("index", int(d.get("index"), 0), "controller")
+            t = d.find("target")
+            if t is not None and t.get("chassis") is not None:
+                once("chassis", int(t.get("chassis"), 0), "controller %s" % d.get("index"))
+        for addr in d.iter("address"):
+            if addr.get("type") == "pci":
+                key = (int(addr.get("bus", "0"), 0), int(addr.get("slot", "0"), 0),
+                       int(addr.get("function", "0"), 0))
+                once("addr", key, d.tag)
+    return bad
+
+
+def native_collisions(res):
+    """In libvirt's argv (its own numbering included): chassis, ids, (bus, addr) unique."""
+    bad, chassis, ids, addrs = [], {}, {}, {}
+    for d in res["devices"]:
+        i = d.get("id")
+        if i is not None and i in ids:
+            bad.append("id %s twice" % i)
+        ids[i] = 1
+        if d.get("driver") == "pcie-root-port":
+            c = d.get("chassis")
+            if c in chassis:
+                bad.append("chassis %s on %s and %s" % (c, chassis[c], i))
+            chassis[c] = i
+        if d.get("bus") is not None and d.get("addr") is not None:
+            k = (d["bus"], d["addr"])
+            if k in addrs:
+                bad.append("%s addr %s on %s and %s" % (k[0], k[1], addrs[k], i))
+            addrs[k] = i
+    return bad
+
+
+def qaddr(fn):
+    return "0x0" if fn == 0 else "0x0.0x%x" % fn
+
+
+def plan_matches(res, plan, global_link=None):
+    """libvirt's argv carries every planned port and function as planned."""
+    bad = []
+    for p in plan["ports"]:
+        alias = "ua-" + p["id"]
+        q = res["ports"].get(alias)
+        if q is None:
+            bad.append("no device %s in libvirt's argv" % alias)
+            continue
+        if q["driver"] != "pcie-root-port":
+            bad.append("%s is a %s" % (alias, q["driver"]))
+        want = (p["x_speed"], p["x_width"]) if global_link is None else (None, None)
+        if (q["x-speed"], q["x-width"]) != want:
+            bad.append("%s: libvirt passes x-speed=%r x-width=%r, plan %r" % (alias, q["x-speed"],
+                                                                             q["x-width"], want))
+        if q["bus"] != "pcie.0":
+            bad.append("%s on bus %s" % (alias, q["bus"]))
+        for f in p["functions"]:
+            hs = [h for h in res["hostdevs"] if h["host"] == f["host"]]
+            if len(hs) != 1:
+                bad.append("%d vfio-pci devices for %s" % (len(hs), f["host"]))
+                continue
+            h = hs[0]
+            want = ("ua-" + f["id"], alias, qaddr(f["guest_function"]), True if f["multifunction"] else None)
+            got = (h["id"], h["bus"], h["addr"], h["multifunction"])
+            if got != want:
+                bad.append("%s: libvirt has %s, plan %s" % (f["host"], got, want))
+    if global_link is not None:
+        argv = res["argv"]
+        for prop, val in (("x-speed", global_link[0]), ("x-width", global_link[1])):
+            want = "pcie-root-port.%s=%s" % (prop, val)
+            if not any(argv[i] == "-global" and argv[i + 1] == want for i in range(len(argv) - 1)):
+                bad.append("no -global %s in libvirt's argv" % want)
+    return bad
+
+
+def skeleton(text, hosts, global_link=None):
+    """The domain without pcilink's parts: its aliased elements, the host devices it plans, the
+    override (any prefix) or -global's commandline, the namespace declaration; whitespace-only
+    text dropped. What must not change."""
+    root = literal(text)
+    root.attrib.pop("xmlns:qemu", None)
+    ours = ":commandline" if global_link else ":override"
+    for e in list(root):
+        if e.tag.endswith(ours):
+            root.remove(e)
+    devices = root.find("devices")
+    if devices is not None:
+        for d in list(devices):
+            a = d.find("alias")
+            src = d.find("source/address")
+            if a is not None and re.match(r"^ua-(rp|hostdev)-", a.get("name", "")):
+                devices.remove(d)
+            elif d.tag == "hostdev" and src is not None and bdf_of(src) in hosts:
+                devices.remove(d)
+    for e in root.iter():
+        attrs = sorted(e.attrib.items())
+        e.attrib.clear()
+        e.attrib.update(attrs)
+        if e.text is not None and not e.text.strip():
+            e.text = None
+        if e.tail is not None and not e.tail.strip():
+            e.tail = None
+    return ET.tostring(root, encoding="unicode")
+
+
+def hosts_of(plan):
+    return {f["host"] for p in plan["ports"] for f in p["functions"]}
+
+
+def check_merge(name, dom_text, args, v11=False, global_link=None, extra=None):
+    """Merge, then the whole set of checks. Returns (merged bytes, lv-check result) or None."""
+    src = write(name + ".in.xml", dom_text)
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, *args, "--domain", src)
+    if not result(rc == 0 and out, "%s: merge exits 0" % name, "exit %d: %s" % (rc, err.strip())):
+        return None
+    merged = write(name + ".xml", out)
+    plan = plan_of(args)
+    try:
+        res = lvcheck(merged, v11=v11)
+    except RuntimeError as e:
+        result(False, "%s: libvirt checks" % name, str(e))
+        return None
+    lv = "libvirt %s" % res["libvirt"]
+    result(res["valid"], "%s: virt-xml-validate (%s)" % (name, lv), res["validate_error"])
+    if not result(res["native_error"] is None, "%s: domxml-to-native (%s)" % (name, lv), res["native_error"]):
+        return out, res
+    bad = plan_matches(res, plan, global_link)
+    result(not bad, "%s: libvirt's argv has every port's link and every function as planned" % name,
+           "; ".join(bad))
+    bad = xml_collisions(out.decode()) + native_collisions(res)
+    result(not bad, "%s: no collisions (indices, chassis, addresses, aliases, ids)" % name, "; ".join(bad))
+    rc2, out2, err2 = pcilink("gen-libvirt-xml", *BASE, *args, "--domain", merged)
+    result(rc2 == 0 and out2 == out, "%s: merging again changes nothing (byte for byte)" % name,
+           "exit %d, %s" % (rc2, "same" if out2 == out else "differs"))
+    hosts = hosts_of(plan)
+    result(skeleton(dom_text, hosts, global_link) == skeleton(out.decode(), hosts, global_link),
+           "%s: everything else in the domain is unchanged" % name)
+    if extra:
+        extra(out.decode(), res, plan)
+    return out, res
+
+
+# --- test groups ------------------------------------------------------------------------------
+
+SELECTIONS = [
+    ("gpu-nvme-gpu", ["03:00", "05:00.0", "07:00"]),
+    ("split", ["--split-functions", "03:00", "04:00.0"]),
+]
+
+
+def real_domains(v11=False):
+    files = sorted(f for f in os.listdir(DOMAINS) if f.startswith("q35-") and f.endswith(".xml"))
+    for f in files:
+        with open(os.path.join(DOMAINS, f)) as fh:
+            text = fh.read()
+        for sel, args in SELECTIONS if not v11 else SELECTIONS[:1]:
+            tag = "%s %s%s" % (f[:-4], sel, " (11.3)" if v11 else "")
+            check_merge(tag.replace(" ", "_"), text, args, v11=v11)
+
+
+def replace_existing_hostdev():
+    """A domain that already passes 04:00.0 (somewhere else, with the user's own settings)."""
+    with open(os.path.join(DOMAINS, "q35-hostdev-defined.xml")) as f:
+        text = f.read()
+    text = text.replace("bus='0x01' slot='0x00' function='0x0'/>\n      </source>",
+                        "bus='0x04' slot='0x00' function='0x0'/>\n      </source>\n      "
+                        "<rom bar='off'/>")
+    assert "bus='0x04'" in text
+
+    def extra(out, res, plan):
+        root = literal(out)
+        hs = [h for h in root.iter("hostdev") if bdf_of(h.find("source/address")) == "0000:04:00.0"]
+        result(len(hs) == 1, "existing hostdev: replaced, not duplicated", "%d hostdevs" % len(hs))
+        if hs:
+            h = hs[0]
+            result(h.find("rom") is not None and h.get("managed") == "yes",
+                   "existing hostdev: the user's <rom> and managed= kept")
+    check_merge("existing-hostdev", text, ["04:00.0", "07:00"], extra=extra)
+
+
+def comments_and_overrides():
+    """Comments, a user's own <qemu:override> and <qemu:commandline>, another prefix binding."""
+    with open(os.path.join(DOMAINS, "q35-rootports-defined.xml")) as f:
+        text = f.read()
+    text = text.replace("<domain type='qemu'>",
+                        "<!-- made by hand: keep me -->\n<domain type='qemu' xmlns:q='%s'>" % QEMU_NS)
+    text = text.replace("  <devices>\n", "  <devices>\n    <!-- the disks go here -->\n")
+    text = text.replace("</domain>", "  <q:commandline>\n    <q:arg value='-no-hpet'/>\n"
+                        "  </q:commandline>\n  <q:override>\n    <q:device alias='ua-existing-rp'>\n"
+                        "      <q:frontend>\n        <q:property name='x-speed' type='string' "
+                        "value='8'/>\n      </q:frontend>\n    </q:device>\n  </q:override>\n</domain>")
+
+    def extra(out, res, plan):
+        comments = re.findall(r"<!--.*?-->", out, re.S)
+        result(comments == ["<!-- made by hand: keep me -->", "<!-- the disks go here -->"],
+               "comments kept in place", repr(comments))
+        result(out.count("override>") == 2 and "xmlns:qemu" not in out,
+               "merged into the user's override under its own prefix 'q'")
+        ex = res["ports"].get("ua-existing-rp", {})
+        result(ex.get("x-speed") == "8" and "-no-hpet" in res["argv"],
+               "the user's own override and commandline still reach QEMU", str(ex))
+    check_merge("comments-overrides", text, ["03:00", "06:00.0"], extra=extra)
+
+
+def undeclared_namespace():
+    """A domain with <qemu:override> but no xmlns:qemu (libvirt drops it silently): pcilink fixes it."""
+    with open(os.path.join(DOMAINS, "q35-default-defined.xml")) as f:
+        text = f.read()
+    text = text.replace("</domain>", "  <qemu:override>\n    <qemu:device alias='ua-rp-06-00'>\n"
+                        "      <qemu:frontend>\n        <qemu:property name='x-speed' type='unsigned' "
+                        "value='2'/>\n      </qemu:frontend>\n    </qemu:device>\n  </qemu:override>\n"
+                        "</domain>")
+
+    def extra(out, res, plan):
+        result("xmlns:qemu=" in out.split(">", 1)[0] and "type=\"unsigned\"" not in out,
+               "missing xmlns:qemu declared, the stale type='unsigned' property replaced")
+    check_merge("undeclared-ns", text, ["06:00.0"], extra=extra)
+
+
+def hotplug_off():
+    def extra(out, res, plan):
+        bad = [a for a in ("ua-rp-04-00",) if res["ports"].get(a, {}).get("hotplug") is not False]
+        result(not bad, "--hotplug off reaches QEMU as hotplug=false", str(res["ports"].get("ua-rp-04-00")))
+    with open(os.path.join(DOMAINS, "q35-default.xml")) as f:
+        check_merge("hotplug-off", f.read(), ["--hotplug", "off", "04:00.0"], extra=extra)
+
+
+def refusals():
+    with open(os.path.join(DOMAINS, "q35-default-defined.xml")) as f:
+        good = f.read()
+    with open(os.path.join(DOMAINS, "pc-i440fx.xml")) as f:
+        pc = f.read()
+    cases = [
+        ("i440fx domain", pc, ["04:00.0"],
+         "machine type 'pc' is not q35"),
+        ("no machine type", good.replace(" machine='pc-q35-7.2'", ""), ["04:00.0"], "no machine type"),
+        ("pci-root on q35", good.replace("model='pcie-root'", "model='pci-root'"), ["04:00.0"],
+         "not a pcie-root"),
+        ("alias on another device", good.replace("<memballoon model='virtio'>",
+                                                 "<memballoon model='virtio'>\n      <alias name='ua-rp-04-00'/>"),
+         ["04:00.0"], "alias 'ua-rp-04-00' belongs to a <memballoon>"),
+        ("hostdev alias on another host device",
+         good.replace("</devices>", "  <hostdev mode='subsystem' type='pci' managed='yes'><source>"
+                      "<address domain='0x0000' bus='0x09' slot='0x00' function='0x0'/></source>"
+                      "<alias name='ua-hostdev-04-00-0'/></hostdev>\n  </devices>"),
+         ["04:00.0"], "alias 'ua-hostdev-04-00-0' belongs to a <hostdev type='pci'> that is not"),
+        ("not well-formed", "<domain type='qemu'>\n  <devices>\n</domain>\n", ["04:00.0"],
+         ":3: not well-formed XML: "),
+        ("empty input", "", ["04:00.0"], ":1: not well-formed XML: "),
+        ("not a domain", "<network><name>default</name></network>", ["04:00.0"],
+         "not a libvirt domain: the root element is <network>"),
+        ("libvirt 8.0, ports differ", good, ["--libvirt-version", "8.0", "03:00", "04:00.0"],
+         "ports differ"),
+    ]
+    for name, text, args, want in cases:
+        path = write("refuse.xml", text)
+        rc, out, err = pcilink("gen-libvirt-xml", *BASE, *args, "--domain", path)
+        first = err.strip().splitlines()[-1] if err.strip() else ""
+        result(rc == 1 and not out and want in err and first.startswith("pcilink: gen-libvirt-xml: "),
+               "refuses: %s" % name, "exit %d, stdout %d bytes, stderr: %s" % (rc, len(out), err.strip()))
+    # libxml2's own messages never reach the terminal raw: one line, file and line number
+    path = write("broken.xml", "<domain>\n<a>\n</b>\n</domain>\n")
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, "04:00.0", "--domain", path)
+    result(rc == 1 and len(err.strip().splitlines()) == 1 and "broken.xml:3:" in err,
+           "a parse error is one line naming the file and line", err.strip())
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, "04:00.0", "--domain", path, "-o", "json")
+    result(rc == 2, "--domain with --format json is a usage error", "exit %d" % rc)
+    # XXE: an external entity is neither fetched nor expanded
+    secret = write("secret.txt", "TOPSECRET")
+    path = write("xxe.xml", good.replace("<domain type='qemu'>", "<!DOCTYPE domain [<!ENTITY x SYSTEM 'file://%s'>]>\n"
+                                         "<domain type='qemu'>" % secret).replace("<name>pcilink-q35</name>",
+                                                                                 "<name>&x;</name>"))
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, "04:00.0", "--domain", path)
+    result(b"TOPSECRET" not in out, "external entities are not expanded", "exit %d" % rc)
+
+
+def fallback():
+    """libvirt < 8.2: -global when every port has one link (with a warning), else refused."""
+    with open(os.path.join(DOMAINS, "q35-default-defined.xml")) as f:
+        text = f.read()
+    args = ["--libvirt-version", "8.0", "04:00.0", "05:00.0"]
+    src = write("fallback-warn.xml", text)
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, *args, "--domain", src)
+    result(rc == 0 and "every pcie-root-port of the VM" in err and b"<qemu:override" not in out,
+           "libvirt 8.0: -global instead of <qemu:override>, with a warning", err.strip())
+    plan = plan_of(args)
+    link = (plan["ports"][0]["x_speed"], plan["ports"][0]["x_width"])
+    got = check_merge("fallback-8.0", text, args, global_link=link)
+    if got:
+        boot_check("fallback-8.0 boot", write("fallback-boot.xml", got[0]), plan, global_link=link)
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, "--libvirt-version", "8.0", "--speed", "8",
+                           "--width", "2", "03:00", "04:00.0")
+    result(rc == 0 and b"pcie-root-port.x-speed=8" in out and b"every pcie-root-port" in out.lower(),
+           "libvirt 8.0 snippet: <qemu:commandline> and a comment that says what -global does")
+
+
+def boot_check(name, path, plan, v11=False, emulator=None, global_link=None):
+    try:
+        res = lvcheck(path, v11=v11, boot=True, emulator=emulator)
+    except RuntimeError as e:
+        return result(False, name, str(e))
+    g = res.get("guest", {})
+    if not result(g.get("ok"), "%s: define, start, direct kernel boot through libvirt %s" % (name, res["libvirt"]),
+                  str(g.get("error")) + " " + str(g.get("qemu_log", ""))[-400:]):
+        return False
+    bad = []
+    for p in plan["ports"]:
+        if p["x_speed"] is None:
+            continue
+        gp = g["ports"].get("ua-" + p["id"])
+        want = (p["x_speed"], p["x_width"]) if global_link is None else global_link
+        if gp is None:
+            bad.append("guest has no port for ua-%s" % p["id"])
+        elif (gp["x-speed"], gp["x-width"]) != want:
+            bad.append("ua-%s: guest sees %s x%s, plan %s x%s" % (p["id"], gp["max_link_speed"],
+                                                                  gp["max_link_width"], *want))
+        elif len(gp.get("below", [])) != len(p["functions"]):
+            bad.append("ua-%s: %d functions below, plan %d" % (p["id"], len(gp.get("below", [])),
+                                                               len(p["functions"])))
+    return result(not bad, "%s: the guest sees each planned link on its root port (%.1f s)"
+                  % (name, res["timings"].get("boot") or 0), "; ".join(bad))
+
+
+def boots():
+    with open(os.path.join(DOMAINS, "q35-default-defined.xml")) as f:
+        text = f.read()
+    args = ["--split-functions", "03:00", "06:00.0"]
+    src = write("boot-in.xml", text)
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, *args, "--domain", src)
+    if not result(rc == 0, "boot domain merges", err):
+        return
+    return write("boot.xml", out), plan_of(args)
+
+
+PIPE = r"""
+U=$LV_DAEMON_URI
+virsh -q -c "$U" undefine "$2" >/dev/null 2>&1 || :
+virsh -q -c "$U" define "$1" >/dev/null
+for i in 1 2; do
+    virsh -q -c "$U" dumpxml "$2" |
+        "$3" gen-libvirt-xml -F "$4" --qemu-version 7.2 --split-functions 03:00 05:00.0 --domain - |
+        virsh -q -c "$U" define /dev/stdin >/dev/null
+    virsh -q -c "$U" dumpxml --inactive "$2" >"$5.$i"
+done
+virsh -q -c "$U" undefine "$2" >/dev/null
+"""
+
+
+def pipeline():
+    """The issue's pipeline, literally, against a private libvirtd (virt-install's domain):
+    virsh dumpxml vm | pcilink gen-libvirt-xml --domain - ... | virsh define /dev/stdin, twice;
+    libvirt's stored domain is the same after the second pass."""
+    name = "pcilink-pipe-%d" % os.getpid()
+    with open(os.path.join(DOMAINS, "q35-hostdev.xml")) as f:
+        text = f.read()
+    text = re.sub(r"<name>.*?</name>", "<name>%s</name>" % name, text)
+    text = re.sub(r"<uuid>.*?</uuid>\s*", "", text)
+    src = write("pipe.xml", text)
+    outp = os.path.join(TMP, "pipe-stored")
+    r = run([LV, "daemon", "bash", "-e", "-o", "pipefail", "-c", PIPE, "pipe", src, name, PCILINK,
+             EXAMPLE, outp], timeout=900)
+    if not result(r.returncode == 0, "pipeline: virsh dumpxml | pcilink --domain - | virsh define /dev/stdin "
+                  "(private libvirtd), twice", r.stderr.decode().strip()[-600:]):
+        return
+    stored = []
+    for i in (1, 2):
+        with open("%s.%d" % (outp, i)) as f:
+            stored.append(f.read())
+    s = stored[0]
+    ok = all("ua-rp-%s" % p in s for p in ("03-00-0", "03-00-1", "05-00-0")) and "<qemu:override>" in s
+    result(ok, "pipeline: libvirt stored the ports, aliases and override")
+    result(stored[0] == stored[1], "pipeline: the second pass leaves libvirt's domain unchanged")
+
+
+def fresh_virt_install():
+    """Domains virt-install makes now (make-domains.sh into a temp dir), merged and checked."""
+    if not shutil.which("virt-install"):
+        return skip("fresh virt-install domains", "virt-install not installed (package virtinst)")
+    out = os.path.join(TMP, "fresh")
+    r = run(["sh", os.path.join(DOMAINS, "make-domains.sh"), out], timeout=900)
+    if r.returncode != 0:
+        return skip("fresh virt-install domains", "make-domains.sh failed: " + r.stderr.decode()[-300:])
+    for f in ("q35-hostdev.xml", "q35-rootports-defined.xml"):
+        with open(os.path.join(out, f)) as fh:
+            check_merge("fresh-" + f[:-4], fh.read(), ["--split-functions", "03:00", "07:00.0"])
+
+
+def qemu10():
+    """<emulator> is the QEMU the plan is for when no --qemu/--qemu-version is given: 32 GT/s."""
+    r = run(["sh", os.path.join(TOP, "tests", "qemu", "setup-qemu10.sh")], timeout=900)
+    if r.returncode != 0:
+        return skip("QEMU 10 emulator", (r.stderr.decode().strip() or "setup-qemu10.sh failed")[-300:])
+    q10 = r.stdout.decode().strip()
+    with open(os.path.join(DOMAINS, "q35-default-defined.xml")) as f:
+        text = f.read().replace("/usr/bin/qemu-system-x86_64", q10)
+    src = write("q10-in.xml", text)
+    rc, out, err = pcilink("gen-libvirt-xml", "-F", EXAMPLE, "--domain", src, "05:00.0")
+    if not result(rc == 0 and b'value="32"' in out,
+                  "the domain's <emulator> (QEMU 10) is the target: x-speed 32 for a Gen5 link", err):
+        return
+    path = write("q10.xml", out)
+    try:
+        res = lvcheck(path, emulator=q10)
+    except RuntimeError as e:
+        return result(False, "QEMU 10 conversion", str(e))
+    result(res["ports"].get("ua-rp-05-00", {}).get("x-speed") == "32",
+           "libvirt %s with QEMU 10 passes x-speed \"32\"" % res["libvirt"], str(res.get("native_error")))
+    plan = {"ports": [{"id": "rp-05-00", "x_speed": "32", "x_width": "4",
+                       "functions": [{"host": "0000:05:00.0"}]}]}
+    boot_check("QEMU 10 boot", path, plan, emulator=q10)
+
+
+def snippet():
+    """The snippet pasted into a real domain: valid, converted, ports as planned, no collisions."""
+    args = ["03:00", "05:00.0", "06:00.0"]
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, *args)
+    if not result(rc == 0, "snippet exits 0", err):
+        return
+    text = out.decode()
+    pieces = re.findall(r"<(controller|hostdev|qemu:override)\b.*?</\1>", text, re.S)
+    whole = re.findall(r"(<(controller|hostdev|qemu:override)\b.*?</\2>)", text, re.S)
+    ok = True
+    for piece, _ in whole:
+        try:
+            xml.dom.minidom.parseString(piece)
+        except Exception as e:  # noqa: BLE001 - any parse error fails the check
+            ok = False
+            print("  not well-formed on its own:", piece[:60], e)
+    result(ok and len(pieces) == 3 + 4 + 1, "snippet: each element is well-formed XML on its own")
+    result("xmlns:qemu" in text.split("-->", 1)[0], "snippet: the comment says <domain> needs xmlns:qemu")
+    with open(os.path.join(DOMAINS, "q35-default-defined.xml")) as f:
+        dom = f.read()
+    devs = "".join(p for p, t in whole if t != "qemu:override")
+    ov = [p for p, t in whole if t == "qemu:override"][0]
+    dom = dom.replace("</devices>", devs + "</devices>").replace("</domain>", ov + "</domain>")
+    dom = dom.replace("<domain type='qemu'>", "<domain type='qemu' xmlns:qemu='%s'>" % QEMU_NS)
+    path = write("snippet-dom.xml", dom)
+    try:
+        res = lvcheck(path)
+    except RuntimeError as e:
+        return result(False, "snippet in a domain", str(e))
+    plan = plan_of(args)
+    result(res["valid"] and res["native_error"] is None, "snippet pasted into a virt-install domain: valid, converts",
+           "%s %s" % (res["validate_error"], res["native_error"]))
+    bad = plan_matches(res, plan) + native_collisions(res)
+    result(not bad, "snippet in that domain: ports and functions as planned, no chassis collision", "; ".join(bad))
+
+
+def main():
+    global skipped
+    if os.geteuid() != 0:
+        print("SKIP libvirt suite: needs root (embedded QEMU driver)")
+        print("0 passed, 0 failed, 1 skipped")
+        return 0
+    for t in ("virsh", "virt-xml-validate"):
+        if not shutil.which(t):
+            print("SKIP libvirt suite: %s not installed (tests/deps.sh test)" % t)
+            print("0 passed, 0 failed, 1 skipped")
+            return 0
+    t0 = time.monotonic()
+    r = run([LV, "setup"], timeout=900)
+    if r.returncode != 0:
+        result(False, "libvirt 9.0 embedded driver", r.stderr.decode())
+    else:
+        real_domains()
+        replace_existing_hostdev()
+        comments_and_overrides()
+        undeclared_namespace()
+        hotplug_off()
+        refusals()
+        snippet()
+        fallback()
+        pipeline()
+        got = boots()
+        if got:
+            boot_check("q35 boot", *got)
+        fresh_virt_install()
+        qemu10()
+    r = run([os.path.join(HERE, "setup-libvirt11.sh")], timeout=900)
+    if r.returncode != 0:
+        skip("libvirt 11.3", (r.stderr.decode().strip() or "setup-libvirt11.sh failed")[-300:])
+    else:
+        real_domains(v11=True)
+        got = boots()
+        if got:
+            boot_check("q35 boot (11.3)", *got, v11=True)
+    print("libvirt suite: %.0f s" % (time.monotonic() - t0))
+    shutil.rmtree(TMP, ignore_errors=True)
+    if skipped:
+        print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    else:
+        print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+sys.exit(main())
