@@ -31,34 +31,8 @@ if [ -f "$STAMP" ] && [ -x "$BIN" ]; then echo "$BIN"; exit 0; fi
 for t in apt-get dpkg-deb ldd; do
     command -v "$t" >/dev/null || die "'$t' not found"
 done
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -r "$KEYRING" ] || die "$KEYRING missing (package debian-archive-keyring)"
-
-APT=$DIR/apt
-mkdir -p "$APT/etc/sources.list.d" "$APT/etc/preferences.d" \
-         "$APT/state/lists/partial" "$APT/cache/archives/partial"
-MIRROR=${PCILINK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-SECMIRROR=${PCILINK_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-cat >"$APT/etc/sources.list" <<EOF
-deb [signed-by=$KEYRING] $MIRROR bookworm main
-deb [signed-by=$KEYRING] $MIRROR bookworm-updates main
-deb [signed-by=$KEYRING] $SECMIRROR bookworm-security main
-deb [signed-by=$KEYRING] $MIRROR bookworm-backports main
-EOF
-: >"$APT/etc/preferences"
-
-papt() {
-    apt-get -q \
-        -o Dir::Etc::sourcelist="$APT/etc/sources.list" \
-        -o Dir::Etc::sourceparts="$APT/etc/sources.list.d" \
-        -o Dir::Etc::preferences="$APT/etc/preferences" \
-        -o Dir::Etc::preferencesparts="$APT/etc/preferences.d" \
-        -o Dir::State="$APT/state" \
-        -o Dir::State::status=/var/lib/dpkg/status \
-        -o Dir::Cache="$APT/cache" \
-        -o APT::Sandbox::User=root \
-        "$@"
-}
+. "$HERE/../lib/private-apt.sh"
+papt_init "$DIR/apt" backports
 
 papt update --error-on=any >&2 || die "apt-get update failed (is $MIRROR reachable?)"
 
