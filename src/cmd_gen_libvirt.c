@@ -219,7 +219,8 @@ int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 		const char *why = libvirt_version(g.pa.libvirt_ver, &lv.major, &lv.minor);
 
 		if (why) {
-			pl_err(ctx, "libvirt_version '%s': %s", g.pa.libvirt_ver, why);
+			pl_err(ctx, "%s: libvirt_version '%s': %s", g.pa.plan_file ? g.pa.plan_file : "plan",
+			       g.pa.libvirt_ver, why);
 			rc = PL_EXIT_FAIL;
 			goto out;
 		}
