@@ -158,8 +158,9 @@ int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 		       "the whole domain: free indices, chassis, ports, slots and aliases are chosen, a "
 		       "second run changes nothing, and the rest of the domain stays as it was."
 		       "\vExamples:\n  pcilink gen-libvirt-xml 01:00\n"
-		       "  virsh dumpxml vm | pcilink gen-libvirt-xml --domain - 01:00 | virsh define /dev/stdin\n"
-		       "  pcilink gen-libvirt-xml --libvirt-version 8.0 --speed 16 --width 16 01:00 02:00",
+		       "  virsh dumpxml vm |\n"
+		       "    pcilink gen-libvirt-xml --domain - 01:00 | virsh define /dev/stdin\n"
+		       "  pcilink gen-libvirt-xml --libvirt-version 8.0 --speed 16 --width 16 02:00",
 		.children = children,
 	};
 	struct gen_args g = { .c = { .format = "xml" }, .first_index = -1 };
