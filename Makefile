@@ -84,9 +84,9 @@ deps:
 	$(Q)sh tests/deps.sh build
 
 demo: deps pcilink
-	./pcilink probe --dump examples/gpu-workstation.lspci --ids examples/pci.ids --all
+	./pcilink probe --dump examples/gpu-workstation.lspci --ids examples/pci.ids 03:00 05:00.0 06:00.0 07:00.0
 	@echo
-	./pcilink probe --dump examples/gpu-workstation.lspci --ids examples/pci.ids 01:00.0 --format json | head -40
+	./pcilink gen-qemu-args --dump examples/gpu-workstation.lspci --qemu-version 8.1 --split-functions 03:00 05:00.0 07:00
 
 check: 
 	$(Q)sh tests/deps.sh test
