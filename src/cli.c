@@ -10,6 +10,7 @@
 #include "access.h"
 #include "analysis.h"
 #include "cli.h"
+#include "emit.h"
 #include "topology.h"
 
 enum { OPT_SYSFS = 0x100, OPT_DUMP };
@@ -151,6 +152,21 @@ static int select_devs(const struct pl_ctx *ctx, const struct pl_common *c, stru
 		pl_err(ctx, "no device is bound to vfio-pci%s; name devices (e.g. 01:00) or use --all",
 		       sys->kind == PL_SOURCE_DUMP ? " (a dump does not say which driver is bound)" : "");
 		return PL_EXIT_FAIL;
+	}
+	return PL_EXIT_OK;
+}
+
+int pl_cli_format(const struct pl_ctx *ctx, const char *name, unsigned kind, const struct pl_emitter **em)
+{
+	*em = NULL;
+	if (!strcmp(name, "help")) {
+		pl_emit_list(kind, stdout);
+		return PL_EXIT_OK;
+	}
+	*em = pl_emit_find(name, kind);
+	if (!*em) {
+		pl_err(ctx, "unknown format '%s'; 'pcilink %s --format help' lists them", name, ctx->verb);
+		return PL_EXIT_USAGE;
 	}
 	return PL_EXIT_OK;
 }

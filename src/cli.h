@@ -56,6 +56,13 @@ int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, con
 int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_system **sys,
 		struct pl_dev ***sel, size_t *nsel);
 
+struct pl_emitter;
+/*
+ * Find the output format of a kind (--format); "help" lists them and leaves *em NULL. Returns
+ * the exit code: OK (with *em set, or after the list) or USAGE for an unknown name.
+ */
+int pl_cli_format(const struct pl_ctx *ctx, const char *name, unsigned kind, const struct pl_emitter **em);
+
 /* Release a system from pl_cli_load (libpci included); NULL is fine. */
 void pl_cli_free(struct pl_system *sys);
 

@@ -176,17 +176,9 @@ int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 	lv.warn_tail = &lv.warnings;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &g))
 		return PL_EXIT_USAGE;
-	if (!strcmp(g.c.format, "help")) {
-		pl_emit_list(PL_EMIT_LIBVIRT, stdout);
-		rc = PL_EXIT_OK;
+	rc = pl_cli_format(ctx, g.c.format, PL_EMIT_LIBVIRT, &em);
+	if (rc || !em)
 		goto out;
-	}
-	em = pl_emit_find(g.c.format, PL_EMIT_LIBVIRT);
-	if (!em) {
-		pl_err(ctx, "unknown format '%s'; 'pcilink gen-libvirt-xml --format help' lists them", g.c.format);
-		rc = PL_EXIT_USAGE;
-		goto out;
-	}
 	if (strcmp(g.pa.o.bus, "pcie.0")) {
 		pl_err(ctx, "--bus %s: libvirt's root ports plug into pcie-root (bus 0x00); --bus is for "
 			    "gen-qemu-args", g.pa.o.bus);

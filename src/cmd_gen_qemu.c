@@ -71,17 +71,9 @@ int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &g))
 		return PL_EXIT_USAGE;
-	if (!strcmp(g.c.format, "help")) {
-		pl_emit_list(PL_EMIT_QEMU, stdout);
-		rc = PL_EXIT_OK;
+	rc = pl_cli_format(ctx, g.c.format, PL_EMIT_QEMU, &em);
+	if (rc || !em)
 		goto out;
-	}
-	em = pl_emit_find(g.c.format, PL_EMIT_QEMU);
-	if (!em) {
-		pl_err(ctx, "unknown format '%s'; 'pcilink gen-qemu-args --format help' lists them", g.c.format);
-		rc = PL_EXIT_USAGE;
-		goto out;
-	}
 	rc = pl_cli_plan(ctx, &g.c, &g.pa, &sys, &sel, &n, &plan);
 	if (rc == PL_EXIT_OK) {
 		struct pl_emit_in in = { .sys = sys, .devs = sel, .ndev = n, .plan = &plan,

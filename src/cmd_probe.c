@@ -58,16 +58,10 @@ int cmd_probe(int argc, char **argv, struct pl_ctx *ctx)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &c))
 		return PL_EXIT_USAGE;
-	if (!strcmp(c.format, "help")) {
-		pl_emit_list(PL_EMIT_REPORT, stdout);
+	rc = pl_cli_format(ctx, c.format, PL_EMIT_REPORT, &em);
+	if (rc || !em) {
 		free(c.sels);
-		return PL_EXIT_OK;
-	}
-	em = pl_emit_find(c.format, PL_EMIT_REPORT);
-	if (!em) {
-		pl_err(ctx, "unknown format '%s'; 'pcilink probe --format help' lists them", c.format);
-		free(c.sels);
-		return PL_EXIT_USAGE;
+		return rc;
 	}
 	rc = pl_cli_load(ctx, &c, &sys, &sel, &n);
 	if (rc == PL_EXIT_OK) {

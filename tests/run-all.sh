@@ -37,6 +37,7 @@ for t in "$@"; do
 done
 [ -x tests/fuzz/fuzz_decode ] && suite fuzz-decode tests/fuzz/fuzz_decode tests/fuzz/corpus/decode
 [ -x tests/fuzz/fuzz_planfile ] && suite fuzz-planfile tests/fuzz/fuzz_planfile tests/fuzz/corpus/planfile
+[ -x tests/fuzz/fuzz_libvirt ] && suite fuzz-libvirt tests/fuzz/fuzz_libvirt tests/fuzz/corpus/libvirt
 [ -x tests/fuzz/fuzz_dump ] && suite fuzz-dump tests/fuzz/fuzz_dump examples/gpu-workstation.lspci tests/data/bad tests/fuzz/corpus/dump
 suite golden sh tests/run-golden.sh
 suite corpus "$PYTHON" tests/corpus.py
