@@ -42,6 +42,7 @@ DEPS = $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT:=.d) $(FUZZ:=.d)
 # make fuzz: libFuzzer with ASan and UBSan, FUZZ_SECONDS per target
 FUZZCC ?= clang
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ:tests/fuzz/fuzz_%=%)
 
 ifeq ($(V),1)
 Q =
@@ -111,7 +112,7 @@ bench: pcilink
 # findings to tests/fuzz/work/crash-*. Copy a finding into tests/fuzz/corpus/TARGET once fixed.
 fuzz:
 	$(Q)mkdir -p tests/fuzz/work
-	$(Q)for t in $(FUZZ:tests/fuzz/fuzz_%=%); do \
+	$(Q)for t in $(FUZZ_TARGETS); do \
 		echo "  FUZZ    $$t ($(FUZZ_SECONDS) s)"; \
 		$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 			-DPL_FUZZ -std=gnu11 -D_GNU_SOURCE -DPL_VERSION='"$(VERSION)"' -Isrc \
@@ -122,8 +123,8 @@ fuzz:
 			-artifact_prefix=tests/fuzz/work/ tests/fuzz/work/$$t tests/fuzz/corpus/$$t \
 			$$( [ $$t = dump ] && echo examples tests/data/bad ) 2>&1 | \
 			grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE|ERROR|SUMMARY'; \
-		if ls tests/fuzz/work/crash-* tests/fuzz/work/leak-* tests/fuzz/work/timeout-* 2>/dev/null; then \
-			echo "fuzz: findings above (tests/fuzz/work)"; exit 1; fi; \
+		for f in tests/fuzz/work/crash-* tests/fuzz/work/leak-* tests/fuzz/work/timeout-*; do \
+			[ ! -e "$$f" ] || { echo "fuzz: finding $$f (see above)"; exit 1; }; done; \
 	done
 
 install: pcilink

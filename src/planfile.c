@@ -123,6 +123,10 @@ static int mapping(struct ctx *c, yaml_node_t *n, const char *what, field_fn fn,
 
 		if (!key)
 			return fail(c, k, "%s has a key that is not text", what);
+		/* YAML forbids a key twice in one mapping; libyaml does not check */
+		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++)
+			if (!strcmp(key, scalar(yaml_document_get_node(c->doc, q->key)) ?: ""))
+				return fail(c, k, "'%s' is given twice", key);
 		rc = fn(c, key, v, obj);
 		if (rc)
 			return rc;
