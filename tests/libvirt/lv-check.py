@@ -63,6 +63,9 @@ import time
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from testlib import literal_xml  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 LV = os.path.join(HERE, "lv.sh")
@@ -150,19 +153,6 @@ def set_emulator_text(text, path):
                       text, count=1, flags=re.S)
     return re.sub(r"<devices(\s*)>", r"<devices\1><emulator>%s</emulator>" % path,
                   text, count=1)
-
-
-def parse_literal(text):
-    """Parse XML without namespace processing: 'qemu:override' stays a plain
-    tag and 'xmlns:qemu' a plain attribute, so the tree serialises back to
-    what it was, declared prefix or not."""
-    b = ET.TreeBuilder()
-    p = xml.parsers.expat.ParserCreate()
-    p.StartElementHandler = b.start
-    p.EndElementHandler = b.end
-    p.CharacterDataHandler = b.data
-    p.Parse(text, True)
-    return b.close()
 
 
 # --- domxml-to-native output ---------------------------------------------------
@@ -259,7 +249,7 @@ STANDIN_MODELS = {"e1000e": "e1000e", "virtio": "virtio", "virtio-net": "virtio"
 
 def boot_domain(text, name, guest_dir, serial_log, standin, emulator):
     """The throw-away domain to boot; returns (xml text, stand-ins)."""
-    root = parse_literal(text)
+    root = literal_xml(text)
     if root.tag != "domain":
         raise ValueError("root element is <%s>, not <domain>" % root.tag)
     root.set("type", "qemu")  # never KVM on this machine

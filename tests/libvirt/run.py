@@ -37,25 +37,12 @@ EXAMPLE = os.path.join(TOP, "examples", "gpu-workstation.lspci")
 QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
 BASE = ["-F", EXAMPLE, "--qemu-version", "7.2"]
 
-passed = failed = skipped = 0
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from testlib import Tally, literal_xml as literal  # noqa: E402
+
+T = Tally()
+result, skip = T.result, T.skip
 TMP = tempfile.mkdtemp(prefix="pcilink-lv.")
-
-
-def result(ok, name, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok", name)
-    else:
-        failed += 1
-        print("FAIL", name, detail)
-    return ok
-
-
-def skip(name, why):
-    global skipped
-    skipped += 1
-    print("SKIP %s: %s" % (name, why))
 
 
 def run(cmd, stdin=None, timeout=600, env=None):
@@ -89,17 +76,6 @@ def lvcheck(path, v11=False, boot=False, emulator=None):
     if r.returncode != 0:
         raise RuntimeError("lv-check: " + r.stderr.decode(errors="replace").strip()[-600:])
     return json.loads(r.stdout)
-
-
-def literal(text):
-    """Namespace-blind tree (a <domain> without xmlns:qemu must still parse), comments dropped."""
-    b = ET.TreeBuilder()
-    p = xml.parsers.expat.ParserCreate()
-    p.StartElementHandler = b.start
-    p.EndElementHandler = b.end
-    p.CharacterDataHandler = b.data
-    p.Parse(text, True)
-    return b.close()
 
 
 def bdf_of(addr):
@@ -571,7 +547,6 @@ def snippet():
 
 
 def main():
-    global skipped
     if os.geteuid() != 0:
         print("SKIP libvirt suite: needs root (embedded QEMU driver)")
         print("0 passed, 0 failed, 1 skipped")
@@ -610,11 +585,7 @@ def main():
             boot_check("q35 boot (11.3)", *got, v11=True)
     print("libvirt suite: %.0f s" % (time.monotonic() - t0))
     shutil.rmtree(TMP, ignore_errors=True)
-    if skipped:
-        print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    else:
-        print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return T.summary()
 
 
 sys.exit(main())

@@ -22,17 +22,11 @@ GTS = {"2_5": "2.5 GT/s PCIe", "5": "5.0 GT/s PCIe", "8": "8.0 GT/s PCIe", "16":
        "32": "32.0 GT/s PCIe", "64": "64.0 GT/s PCIe"}
 ORDER = ["2_5", "5", "8", "16", "32", "64"]
 
-passed = failed = skipped = 0
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from testlib import Tally  # noqa: E402
 
-
-def result(ok, name, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok", name)
-    else:
-        failed += 1
-        print("FAIL", name, detail)
+T = Tally()
+result = T.result
 
 
 def pcilink(*args):
@@ -150,13 +144,12 @@ def qemus():
 
 
 def main():
-    global skipped
     if not os.access(PCILINK, os.X_OK):
         print("FAIL pcilink is not built")
         print("0 passed, 1 failed")
         return 1
     qs = qemus()
-    skipped += 2 - len(qs)
+    T.skipped += 2 - len(qs)
     tmp = tempfile.mkdtemp(prefix="pcilink-qemu-")
     synth = os.path.join(tmp, "every-link.lspci")
     expect = synth_dump(synth)
@@ -189,7 +182,7 @@ def main():
         dumps = sorted(glob.glob(os.path.join(FIX, "*", "*.dump")))
         if not dumps:
             print("SKIP corpus: %s not found" % FIX)
-            skipped += 1
+            T.skipped += 1
         for d in dumps:
             probe = json.loads(pcilink("probe", "--dump", d, "--all", "-n", "-o", "json").stdout)
             rec = {x["slot"]: x["recommendation"] for x in probe["devices"]}
@@ -207,11 +200,7 @@ def main():
                     bad.append("%s: plan %s/%s, recommendation %s" % (p["id"], p["x_speed"], p["x_width"], want))
             result(not bad, "%s corpus %s: ports follow probe's recommendation" % (t, os.path.basename(d)),
                    "; ".join(bad[:3]))
-    if skipped:
-        print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    else:
-        print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return T.summary()
 
 
 sys.exit(main())
