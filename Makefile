@@ -84,7 +84,10 @@ tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c src/libpcilink.a tests/fuzz/replay.h
 deps:
 	$(Q)sh tests/deps.sh build
 
-demo: deps pcilink
+# the sub-make sees the pkg-config flags of the packages deps.sh just installed
+demo:
+	$(Q)sh tests/deps.sh build
+	$(Q)$(MAKE) --no-print-directory pcilink
 	./pcilink probe --dump examples/gpu-workstation.lspci --ids examples/pci.ids 03:00 05:00.0 06:00.0 07:00.0
 	@echo
 	./pcilink gen-qemu-args --dump examples/gpu-workstation.lspci --qemu-version 8.1 --split-functions 03:00 05:00.0 07:00
