@@ -43,9 +43,8 @@ void pl_emit_list(unsigned kind, FILE *out);
 
 /* The report tree shared by JSON and YAML (schema in man/pcilink.1). Caller puts it. */
 struct json_object *pl_report_json(const struct pl_emit_in *in);
-/* Its parts, for streaming: the top level without devices and warnings, one device. */
+/* Its top level without devices and warnings, for streaming one device at a time. */
 struct json_object *pl_report_head(const struct pl_emit_in *in);
-struct json_object *pl_report_device(const struct pl_emit_in *in, const struct pl_dev *d);
 /* Print a json-c tree as YAML, every string scalar quoted. */
 int pl_yaml_write(struct json_object *root, FILE *out);
 /* The same, streamed: open, then keys, values and nested maps (seq false) or lists (seq true). */

@@ -231,11 +231,6 @@ struct json_object *pl_report_head(const struct pl_emit_in *in)
 	return root;
 }
 
-struct json_object *pl_report_device(const struct pl_emit_in *in, const struct pl_dev *d)
-{
-	return dev_obj(in, d);
-}
-
 struct json_object *pl_report_json(const struct pl_emit_in *in)
 {
 	struct json_object *root = pl_report_head(in), *devs = json_object_new_array();

@@ -1109,14 +1109,7 @@ int pl_lv_merge(const struct pl_plan *plan, struct pl_lv *lv)
 
 void pl_lv_free(struct pl_lv *lv)
 {
-	struct pl_diag *g = lv->warnings;
-
-	while (g) {
-		struct pl_diag *next = g->next;
-
-		free(g);
-		g = next;
-	}
+	pl_diag_free(lv->warnings);
 	free(lv->ports);
 	if (lv->dom)
 		xmlFreeDoc(lv->dom);

@@ -88,7 +88,7 @@ struct pl_dev *pl_dev_new(const struct pl_bdf *bdf)
 	return d;
 }
 
-static void diag_free(struct pl_diag *g)
+void pl_diag_free(struct pl_diag *g)
 {
 	while (g) {
 		struct pl_diag *n = g->next;
@@ -108,7 +108,7 @@ static void dev_free(struct pl_dev *d)
 	free(d->sys_cur_speed);
 	free(d->sys_cur_width);
 	free(d->an.hops);
-	diag_free(d->diags);
+	pl_diag_free(d->diags);
 	free(d);
 }
 
@@ -121,7 +121,7 @@ void pl_system_free(struct pl_system *sys)
 	free(sys->devs);
 	free(sys->htab);
 	free(sys->source_path);
-	diag_free(sys->diags);
+	pl_diag_free(sys->diags);
 	free(sys);
 }
 
@@ -288,11 +288,6 @@ int pl_speed_from_qemu(const char *str)
 		if (!strcmp(str, speeds[s].qemu))
 			return s;
 	return PL_SPEED_UNKNOWN;
-}
-
-int pl_speed_gen(int s)
-{
-	return speed_ok(s) ? s : 0;
 }
 
 uint32_t pl_speed_mbps(int s)

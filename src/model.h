@@ -203,6 +203,8 @@ struct pl_dev *pl_system_find(const struct pl_system *sys, const struct pl_bdf *
 
 void pl_diag_add(struct pl_diag **head, struct pl_diag ***tail, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Free a diagnostics list. */
+void pl_diag_free(struct pl_diag *g);
 #define pl_dev_diag(d, ...) pl_diag_add(&(d)->diags, &(d)->diag_tail, __VA_ARGS__)
 #define pl_sys_diag(s, ...) pl_diag_add(&(s)->diags, &(s)->diag_tail, __VA_ARGS__)
 
@@ -213,7 +215,6 @@ const char *pl_speed_gts_str(int speed);        /* "2.5", "16", NULL if unknown 
 double pl_speed_gts(int speed);                 /* 2.5, 16.0, 0 if unknown */
 const char *pl_speed_qemu(int speed);           /* "2_5", "16", NULL */
 int pl_speed_from_qemu(const char *s);          /* enum pl_speed or 0 */
-int pl_speed_gen(int speed);                    /* PCIe generation 1..6, 0 */
 /* Mb/s per lane after encoding, as the kernel's PCIE_SPEED2MBS_ENC. */
 uint32_t pl_speed_mbps(int speed);
 bool pl_width_valid(int width);                 /* 1 2 4 8 12 16 32 */

@@ -431,14 +431,7 @@ int pl_plan_build(const struct pl_plan_opts *o, struct pl_dev *const *devs, size
 
 void pl_plan_free(struct pl_plan *plan)
 {
-	struct pl_diag *g = plan->warnings;
-
-	while (g) {
-		struct pl_diag *next = g->next;
-
-		free(g);
-		g = next;
-	}
+	pl_diag_free(plan->warnings);
 	free(plan->ports);
 	memset(plan, 0, sizeof(*plan));
 }

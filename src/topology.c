@@ -6,7 +6,6 @@
 #include "device.h"
 #include "topology.h"
 
-#define MAX_DEPTH 64
 
 /* bridges by (domain, secondary bus), sorted */
 struct sec_entry {
@@ -166,14 +165,4 @@ int pl_topo_build(struct pl_system *sys)
 		}
 	}
 	return PL_OK;
-}
-
-struct pl_dev *pl_topo_root_port(const struct pl_dev *d)
-{
-	int depth = 0;
-
-	for (const struct pl_dev *p = d->parent; p && depth < MAX_DEPTH; p = p->parent, depth++)
-		if (p->is_pcie && p->pcie.type == PL_TYPE_ROOT_PORT)
-			return (struct pl_dev *)p;
-	return NULL;
 }

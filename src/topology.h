@@ -15,7 +15,4 @@
  */
 int pl_topo_build(struct pl_system *sys);
 
-/* Root port above d, or NULL (depth-guarded). */
-struct pl_dev *pl_topo_root_port(const struct pl_dev *d);
-
 #endif
