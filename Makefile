@@ -15,7 +15,7 @@ SANITIZE ?=
 # Debian's python, not a pyenv shim: the tests need its python3-yaml
 PYTHON ?= /usr/bin/python3
 
-PKGS = libpci yaml-0.1 json-c libxml-2.0
+PKGS = libpci yaml-0.1 libxml-2.0
 
 # make demo / make check first install what a fresh Debian 12 lacks (as root)
 ifeq ($(filter deps clean format check-format,$(MAKECMDGOALS))$(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo ok),)
@@ -31,7 +31,7 @@ override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 override LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE = model decode device access topology analysis plan planfile target util emit emit_report emit_yaml \
+CORE = model decode device access topology analysis plan planfile target util emit emit_report out \
 	emit_text emit_plan emit_qemu emit_libvirt libvirt_merge
 CLI = main cli cli_plan cmd_probe cmd_gen_qemu cmd_gen_libvirt
 CORE_OBJ = $(CORE:%=src/%.o)

@@ -5,8 +5,6 @@
 
 #include <stdio.h>
 
-#include <json-c/json.h>
-
 #include "model.h"
 
 struct pl_plan;
@@ -41,20 +39,9 @@ const struct pl_emitter *pl_emit_find(const char *name, unsigned kind);
 /* Print "name\thelp" for every format of the kind (--format=help). */
 void pl_emit_list(unsigned kind, FILE *out);
 
-/* The report tree shared by JSON and YAML (schema in man/pcilink.1). Caller puts it. */
-struct json_object *pl_report_json(const struct pl_emit_in *in);
-/* Its top level without devices and warnings, for streaming one device at a time. */
-struct json_object *pl_report_head(const struct pl_emit_in *in);
-/* Print a json-c tree as YAML, every string scalar quoted. */
-int pl_yaml_write(struct json_object *root, FILE *out);
-/* The same, streamed: open, then keys, values and nested maps (seq false) or lists (seq true). */
-struct pl_yaml;
-struct pl_yaml *pl_yaml_open(FILE *out);
-void pl_yaml_begin(struct pl_yaml *y, bool seq);
-void pl_yaml_end(struct pl_yaml *y, bool seq);
-void pl_yaml_key(struct pl_yaml *y, const char *key);
-void pl_yaml_value(struct pl_yaml *y, struct json_object *o);
-int pl_yaml_close(struct pl_yaml *y);
+struct pl_out;
+/* The probe report, streamed to a JSON or YAML writer (schema in man/pcilink.1). */
+void pl_report_write(struct pl_out *o, const struct pl_emit_in *in);
 
 #define PL_SCHEMA_VERSION 1
 
@@ -69,8 +56,8 @@ struct pl_argv {
 };
 int pl_plan_argv(const struct pl_plan *plan, struct pl_argv *out);
 void pl_argv_free(struct pl_argv *a);
-/* The plan as a json-c tree (schema in man/pcilink.1, PLAN SCHEMA); argv included when given. */
-struct json_object *pl_plan_json(const struct pl_emit_in *in, const struct pl_argv *argv);
+/* The plan to a JSON or YAML writer (schema in man/pcilink.1, PLAN SCHEMA); argv when given. */
+void pl_plan_write(struct pl_out *o, const struct pl_emit_in *in, const struct pl_argv *argv);
 
 extern const struct pl_emitter pl_emit_shell, pl_emit_args, pl_emit_null, pl_emit_readconfig;
 /* libvirt domain XML; in->opts is a prepared struct pl_lv (libvirt.h) */

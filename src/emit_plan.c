@@ -1,121 +1,123 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The plan as a json-c tree, for --format json/yaml of the generators. */
+/* The plan as JSON and YAML for --format json/yaml of the generators (PLAN SCHEMA in pcilink(1)). */
 #include <stdio.h>
 
 #include "emit.h"
+#include "out.h"
 #include "plan.h"
 #include "version.h"
 
-#define ADD(o, k, v) json_object_object_add((o), (k), (v))
-
-static struct json_object *str(const char *s)
+static void str(struct pl_out *o, const char *key, const char *s)
 {
-	return s && *s ? json_object_new_string(s) : NULL;
+	pl_out_str(o, key, s && *s ? s : NULL);
 }
 
-static struct json_object *hex4(unsigned v)
+static void hex4(struct pl_out *o, const char *key, unsigned v)
 {
 	char b[8];
 
 	snprintf(b, sizeof(b), "%04x", v & 0xffff);
-	return json_object_new_string(b);
+	pl_out_str(o, key, b);
 }
 
-static struct json_object *target(const struct pl_plan_opts *o)
+static void target(struct pl_out *o, const struct pl_plan_opts *opt)
 {
-	struct json_object *t = json_object_new_object(), *sp = json_object_new_array(),
-			   *wd = json_object_new_array();
 	char v[32];
 
-	if (o->qemu.known)
-		snprintf(v, sizeof(v), "%d.%d.%d", o->qemu.major, o->qemu.minor, o->qemu.micro);
-	ADD(t, "qemu_version", o->qemu.known ? json_object_new_string(v) : NULL);
-	ADD(t, "qemu_source", str(o->qemu.source));
+	pl_out_map(o, "target");
+	if (opt->qemu.known)
+		snprintf(v, sizeof(v), "%d.%d.%d", opt->qemu.major, opt->qemu.minor, opt->qemu.micro);
+	pl_out_str(o, "qemu_version", opt->qemu.known ? v : NULL);
+	str(o, "qemu_source", opt->qemu.source);
+	pl_out_list(o, "accepted_speeds");
 	for (int s = 1; s <= PL_SPEED_MAX; s++)
-		if (o->qemu.speeds & (1u << s))
-			json_object_array_add(sp, json_object_new_string(pl_speed_qemu(s)));
+		if (opt->qemu.speeds & (1u << s))
+			pl_out_str(o, NULL, pl_speed_qemu(s));
+	pl_out_end(o);
+	pl_out_list(o, "accepted_widths");
 	for (int w = 1; w <= 32; w++)
-		if (o->qemu.widths & (1ull << w)) {
+		if (opt->qemu.widths & (1ull << w)) {
 			snprintf(v, sizeof(v), "%d", w);
-			json_object_array_add(wd, json_object_new_string(v));
+			pl_out_str(o, NULL, v);
 		}
-	ADD(t, "accepted_speeds", sp);
-	ADD(t, "accepted_widths", wd);
-	ADD(t, "root_port_atomics", json_object_new_boolean(o->qemu.rp_atomics));
-	ADD(t, "hotplug_property", json_object_new_boolean(o->qemu.has_hotplug));
-	snprintf(v, sizeof(v), "%d.%d", o->kernel_major, o->kernel_minor);
-	ADD(t, "host_kernel", o->kernel_major ? json_object_new_string(v) : NULL);
-	return t;
+	pl_out_end(o);
+	pl_out_bool(o, "root_port_atomics", opt->qemu.rp_atomics);
+	pl_out_bool(o, "hotplug_property", opt->qemu.has_hotplug);
+	snprintf(v, sizeof(v), "%d.%d", opt->kernel_major, opt->kernel_minor);
+	pl_out_str(o, "host_kernel", opt->kernel_major ? v : NULL);
+	pl_out_end(o);
 }
 
-static struct json_object *port(const struct pl_plan *plan, const struct pl_plan_port *p)
+static void port(struct pl_out *o, const struct pl_plan *plan, const struct pl_plan_port *p)
 {
-	struct json_object *o = json_object_new_object(), *fns = json_object_new_array(), *at, *w;
 	char b[24];
 
-	ADD(o, "id", json_object_new_string(p->id));
-	ADD(o, "bus", json_object_new_string(plan->opts->bus));
-	ADD(o, "chassis", json_object_new_int(p->chassis));
-	ADD(o, "port", json_object_new_int(p->port));
+	pl_out_map(o, NULL);
+	pl_out_str(o, "id", p->id);
+	pl_out_str(o, "bus", plan->opts->bus);
+	pl_out_int(o, "chassis", p->chassis);
+	pl_out_int(o, "port", p->port);
 	snprintf(b, sizeof(b), "0x%02x.%x", p->slot, p->fn);
-	ADD(o, "addr", json_object_new_string(b));
-	ADD(o, "multifunction", json_object_new_boolean(p->multifunction));
-	ADD(o, "x_speed", p->link_props ? json_object_new_string(pl_speed_qemu(p->speed)) : NULL);
+	pl_out_str(o, "addr", b);
+	pl_out_bool(o, "multifunction", p->multifunction);
+	pl_out_str(o, "x_speed", p->link_props ? pl_speed_qemu(p->speed) : NULL);
 	snprintf(b, sizeof(b), "%d", p->width);
-	ADD(o, "x_width", p->link_props ? json_object_new_string(b) : NULL);
-	ADD(o, "hotplug",
-	    plan->opts->hotplug >= 0 && plan->opts->qemu.has_hotplug ? json_object_new_boolean(plan->opts->hotplug)
-								    : NULL);
-	ADD(o, "why", str(p->why));
-	ADD(o, "note", str(p->note));
+	pl_out_str(o, "x_width", p->link_props ? b : NULL);
+	if (plan->opts->hotplug >= 0 && plan->opts->qemu.has_hotplug)
+		pl_out_bool(o, "hotplug", plan->opts->hotplug);
+	else
+		pl_out_null(o, "hotplug");
+	str(o, "why", p->why);
+	str(o, "note", p->note);
+	pl_out_list(o, "functions");
 	for (int i = 0; i < p->nfn; i++) {
 		const struct pl_plan_fn *f = &p->fns[i];
-		struct json_object *fo = json_object_new_object();
 
-		ADD(fo, "host", json_object_new_string(pl_bdf_fmt(&f->dev->bdf, b, sizeof(b))));
-		ADD(fo, "id", json_object_new_string(f->id));
-		ADD(fo, "guest_function", json_object_new_int(f->guest_fn));
-		ADD(fo, "multifunction", json_object_new_boolean(f->multifunction));
-		ADD(fo, "vendor_id", hex4(f->dev->vendor));
-		ADD(fo, "device_id", hex4(f->dev->device));
-		ADD(fo, "class_id", hex4(f->dev->class_code >> 8));
-		json_object_array_add(fns, fo);
+		pl_out_map(o, NULL);
+		pl_out_str(o, "host", pl_bdf_fmt(&f->dev->bdf, b, sizeof(b)));
+		pl_out_str(o, "id", f->id);
+		pl_out_int(o, "guest_function", f->guest_fn);
+		pl_out_bool(o, "multifunction", f->multifunction);
+		hex4(o, "vendor_id", f->dev->vendor);
+		hex4(o, "device_id", f->dev->device);
+		hex4(o, "class_id", f->dev->class_code >> 8);
+		pl_out_end(o);
 	}
-	ADD(o, "functions", fns);
-	at = json_object_new_object();
-	ADD(at, "verdict", json_object_new_string(pl_atomics_verdict_name(p->atomics)));
-	w = json_object_new_array();
+	pl_out_end(o);
+	pl_out_map(o, "atomics");
+	pl_out_str(o, "verdict", pl_atomics_verdict_name(p->atomics));
+	pl_out_list(o, "widths");
 	for (int i = 0; i < PL_ATOMIC_N; i++)
 		if (p->atomic_widths[i])
-			json_object_array_add(w, json_object_new_string(pl_atomic_names[i]));
-	ADD(at, "widths", w);
-	ADD(at, "why", str(p->atomics_why));
-	ADD(o, "atomics", at);
-	return o;
+			pl_out_str(o, NULL, pl_atomic_names[i]);
+	pl_out_end(o);
+	str(o, "why", p->atomics_why);
+	pl_out_end(o);
+	pl_out_end(o);
 }
 
-struct json_object *pl_plan_json(const struct pl_emit_in *in, const struct pl_argv *argv)
+void pl_plan_write(struct pl_out *o, const struct pl_emit_in *in, const struct pl_argv *argv)
 {
 	const struct pl_plan *plan = in->plan;
-	struct json_object *root = json_object_new_object(), *ports = json_object_new_array(), *w;
 
-	ADD(root, "schema", json_object_new_int(PL_SCHEMA_VERSION));
-	ADD(root, "pcilink_version", json_object_new_string(PL_VERSION));
-	ADD(root, "policy", json_object_new_string(pl_policy_name(plan->opts->policy)));
-	ADD(root, "target", target(plan->opts));
+	pl_out_map(o, NULL);
+	pl_out_int(o, "schema", PL_SCHEMA_VERSION);
+	pl_out_str(o, "pcilink_version", PL_VERSION);
+	pl_out_str(o, "policy", pl_policy_name(plan->opts->policy));
+	target(o, plan->opts);
+	pl_out_list(o, "ports");
 	for (size_t i = 0; i < plan->nports; i++)
-		json_object_array_add(ports, port(plan, &plan->ports[i]));
-	ADD(root, "ports", ports);
+		port(o, plan, &plan->ports[i]);
+	pl_out_end(o);
 	if (argv) {
-		struct json_object *a = json_object_new_array();
-
+		pl_out_list(o, "argv");
 		for (size_t i = 0; i < argv->n; i++)
-			json_object_array_add(a, json_object_new_string(argv->w[i]));
-		ADD(root, "argv", a);
+			pl_out_str(o, NULL, argv->w[i]);
+		pl_out_end(o);
 	}
-	w = json_object_new_array();
+	pl_out_list(o, "warnings");
 	for (const struct pl_diag *g = plan->warnings; g; g = g->next)
-		json_object_array_add(w, json_object_new_string(g->msg));
-	ADD(root, "warnings", w);
-	return root;
+		pl_out_str(o, NULL, g->msg);
+	pl_out_end(o);
+	pl_out_end(o);
 }

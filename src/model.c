@@ -26,7 +26,30 @@ int pl_bdf_cmp(const struct pl_bdf *a, const struct pl_bdf *b)
 
 char *pl_bdf_fmt(const struct pl_bdf *b, char *buf, size_t len)
 {
-	snprintf(buf, len, "%04x:%02x:%02x.%x", b->domain, b->bus, b->dev, b->fn);
+	static const char x[] = "0123456789abcdef";
+	char t[24], *p = t;
+	int nd = 4;
+
+	/* by hand: a report formats a slot a dozen times per function */
+	while (nd < 8 && b->domain >> (4 * nd))
+		nd++;
+	for (int i = nd - 1; i >= 0; i--)
+		*p++ = x[(b->domain >> (4 * i)) & 15];
+	*p++ = ':';
+	*p++ = x[(b->bus >> 4) & 15];
+	*p++ = x[b->bus & 15];
+	*p++ = ':';
+	*p++ = x[(b->dev >> 4) & 15];
+	*p++ = x[b->dev & 15];
+	*p++ = '.';
+	*p++ = x[b->fn & 15];
+	*p++ = 0;
+	if (len) {
+		size_t n = (size_t)(p - t) < len ? (size_t)(p - t) : len;
+
+		memcpy(buf, t, n);
+		buf[n - 1] = 0;
+	}
 	return buf;
 }
 

@@ -3,7 +3,7 @@
 # Install the Debian packages pcilink needs: 'build' for make, 'test' for make check.
 # Does nothing when they are present; needs root otherwise (a fresh Debian 12 machine).
 set -eu
-build="gcc make pkg-config libpci-dev libyaml-dev libjson-c-dev libxml2-dev"
+build="gcc make pkg-config libpci-dev libyaml-dev libxml2-dev"
 test="$build pciutils pci.ids python3 python3-yaml groff-base strace time
 	qemu-system-x86 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libxml2-utils virtinst
 	bash-completion zsh fish cpio gzip ca-certificates ansible-core jq man-db util-linux"
