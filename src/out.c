@@ -151,9 +151,12 @@ static const struct out_ops json_ops = { json_begin, json_end, json_scalar, json
 
 /* YAML: libyaml events; strings double-quoted (YAML 1.1 reads 01:00.0 as a number) */
 
+/* the emitter owns an event it was given; after a failure we must free it ourselves */
 static void yaml_put(struct pl_out *o, yaml_event_t *ev)
 {
-	if (!o->failed && !yaml_emitter_emit(&o->em, ev))
+	if (o->failed)
+		yaml_event_delete(ev);
+	else if (!yaml_emitter_emit(&o->em, ev))
 		o->failed = true;
 }
 
