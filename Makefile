@@ -31,7 +31,7 @@ override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 override LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE = model decode device access topology analysis plan planfile target util emit emit_report out \
+CORE = model decode dumpread device access topology analysis plan planfile target util emit emit_report out \
 	emit_text emit_plan emit_qemu emit_libvirt libvirt_merge
 CLI = main cli cli_plan cmd_probe cmd_gen_qemu cmd_gen_libvirt
 CORE_OBJ = $(CORE:%=src/%.o)
@@ -124,7 +124,7 @@ fuzz:
 		mkdir -p tests/fuzz/work/$$t; \
 		tests/fuzz/work/lf_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=10 \
 			-artifact_prefix=tests/fuzz/work/ tests/fuzz/work/$$t tests/fuzz/corpus/$$t \
-			$$( [ $$t = dump ] && echo examples tests/data/bad ) 2>&1 | \
+			$$(case $$t in dump*) echo examples tests/data/bad;; esac) 2>&1 | \
 			grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE|ERROR|SUMMARY'; \
 		for f in tests/fuzz/work/crash-* tests/fuzz/work/leak-* tests/fuzz/work/timeout-*; do \
 			[ ! -e "$$f" ] || { echo "fuzz: finding $$f (see above)"; exit 1; }; done; \

@@ -2,6 +2,7 @@
 /* libpci access: scan, read-only config reads, OS properties. The only file that includes pci.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,20 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pci/pci.h>
 
 #include "access.h"
 #include "device.h"
+#include "dumpread.h"
 
 struct pl_access {
 	struct pci_access *pacc;
 	char sysfs_base[PATH_MAX - 256];      /* .../bus/pci, sysfs modes only */
 	bool names;
 	bool drivers_at_scan;           /* the default selection needs every function's driver */
-	int stdin_fd;                   /* a dump read from stdin, kept in a memfd; -1 */
-	char stdin_path[32];
+	int copy_fd;                    /* a dump from stdin or a pipe, kept in a memfd; -1 */
+	char copy_path[32];
+	struct pl_dump dump;            /* a dump read by dumpread.c, backing shells' caches */
+	struct pci_dev *shells;         /* its functions as libpci devices, for filters and names */
 };
 
 /* libpci's callbacks carry no context and its error callback must not return: jump back. */
@@ -169,6 +174,12 @@ static void read_config(struct pl_dev *d, struct pci_dev *p)
 {
 	unsigned len = 0;
 
+	/* a dump read by dumpread.c: what libpci's reads would return, a dword at a time */
+	if (p->cache) {
+		d->cfg.len = (uint16_t)(p->cache_len & ~3);
+		memcpy(d->cfg.bytes, p->cache, d->cfg.len);
+		return;
+	}
 	/* root reads 256 bytes at once; a non-root reader gets the 64-byte header, a dump what it
 	 * holds: find the readable prefix in dwords, never taking libpci's all-ones as data */
 	if (pci_read_block(p, 0, d->cfg.bytes, PL_CFG_SIZE)) {
@@ -303,21 +314,89 @@ static unsigned dump_check(const char *path, bool strict, char *why, size_t whyl
 	return found;
 }
 
-static int copy_stdin(struct pl_access *acc)
+/* Stdin and pipes (--dump <(ssh host lspci -xxx)) can be read once only: keep a copy. */
+static int copy_input(struct pl_access *acc, int in)
 {
 	char buf[65536];
 	ssize_t n;
 
-	acc->stdin_fd = memfd_create("pcilink-stdin", MFD_CLOEXEC);
-	if (acc->stdin_fd < 0)
+	acc->copy_fd = memfd_create("pcilink-dump", MFD_CLOEXEC);
+	if (acc->copy_fd < 0)
 		return -1;
-	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && write(acc->stdin_fd, buf, n) != n)
+	while ((n = read(in, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && write(acc->copy_fd, buf, n) != n)
 			return -1;
 	if (n < 0)
 		return -1;
-	snprintf(acc->stdin_path, sizeof(acc->stdin_path), "/proc/self/fd/%d", acc->stdin_fd);
+	snprintf(acc->copy_path, sizeof(acc->copy_path), "/proc/self/fd/%d", acc->copy_fd);
 	return 0;
+}
+
+/* Files past this size go to libpci, which reads them line by line instead of mapping them. */
+#define NATIVE_MAX ((off_t)1 << 30)
+
+/*
+ * Read a dump with dumpread.c into acc->dump. 0: read; 1: libpci must read it (deferred, or
+ * PCILINK_DUMP_READER=libpci); PL_ENOMEM. *name may become the memfd copy of a pipe.
+ */
+static int native_read(struct pl_access *acc, const char **name, const char *shown, char *err, size_t errlen)
+{
+	const char *env = getenv("PCILINK_DUMP_READER"), *why = NULL;
+	struct stat st;
+	void *map;
+	int fd, rc;
+
+	fd = open(*name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, errlen, "%s: %s", shown, strerror(errno));
+		rc = errno == ENOENT ? PL_ENOENT : PL_EACCES;
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = copy_input(acc, fd);
+		close(fd);
+		if (rc) {
+			snprintf(err, errlen, "%s: cannot read: %s", shown, strerror(errno));
+			return PL_EACCES;
+		}
+		*name = acc->copy_path;
+		fd = open(*name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st)) {
+			snprintf(err, errlen, "%s: %s", shown, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return PL_EACCES;
+		}
+	}
+	if ((env && !strcmp(env, "libpci")) || st.st_size >= NATIVE_MAX) {
+		close(fd);
+		return 1;
+	}
+	map = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	close(fd);
+	if (map == MAP_FAILED)
+		return 1;
+	rc = pl_dump_parse(map ? map : "", (size_t)st.st_size, &acc->dump, &why);
+	if (map)
+		munmap(map, (size_t)st.st_size);
+	if (rc == PL_ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+/* The dump's functions as libpci devices that read from their cache, listed as libpci lists. */
+static void make_shells(struct pl_access *acc)
+{
+	for (size_t i = 0; i < acc->dump.n; i++) {
+		struct pl_dump_fn *f = &acc->dump.fns[i];
+		struct pci_dev *p = pci_get_dev(acc->pacc, (int)f->bdf.domain, f->bdf.bus, f->bdf.dev, f->bdf.fn);
+
+		pci_setup_cache(p, f->bytes, f->len < PL_CFG_SIZE ? (int)f->len : PL_CFG_SIZE);
+		p->next = acc->shells;
+		acc->shells = p;
+	}
 }
 
 static int scan(struct pl_system *sys, char *err, size_t errlen)
@@ -325,7 +404,7 @@ static int scan(struct pl_system *sys, char *err, size_t errlen)
 	struct pl_access *acc = sys->acc;
 	char dir[PATH_MAX];
 
-	for (struct pci_dev *p = acc->pacc->devices; p; p = p->next) {
+	for (struct pci_dev *p = acc->shells ? acc->shells : acc->pacc->devices; p; p = p->next) {
 		struct pl_bdf b = { .domain = (uint32_t)p->domain, .bus = p->bus, .dev = p->dev, .fn = p->func };
 		struct pl_dev *d = pl_dev_new(&b);
 
@@ -364,6 +443,7 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	struct pl_system *sys = pl_system_new();
 	struct pl_access *acc = calloc(1, sizeof(*acc));
 	const char *volatile name = NULL;
+	volatile bool native = false;
 	jmp_buf jb;
 	int rc;
 
@@ -379,27 +459,27 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	sys->source_path = xstrdup_or_null(o->path);
 	acc->names = o->names;
 	acc->drivers_at_scan = o->drivers_at_scan;
-	acc->stdin_fd = -1;
+	acc->copy_fd = -1;
 	if (o->kind == PL_SOURCE_DUMP) {
+		const char *path = o->path;
 		char why[128];
 		unsigned line;
 
-		name = o->path;
 		if (!strcmp(o->path, "-")) {
 			/* read it once into memory, so it can be checked and then given to libpci */
-			if (copy_stdin(acc)) {
+			if (copy_input(acc, STDIN_FILENO)) {
 				snprintf(err, errlen, "-: cannot read standard input: %s", strerror(errno));
 				rc = PL_EACCES;
 				goto fail;
 			}
-			name = acc->stdin_path;
+			path = acc->copy_path;
 		}
-		if (access(name, R_OK)) {
-			snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
-			rc = errno == ENOENT ? PL_ENOENT : PL_EACCES;
+		rc = native_read(acc, &path, o->path, err, errlen);
+		name = path;
+		if (rc < 0)
 			goto fail;
-		}
-		line = dump_check(name, true, why, sizeof(why));
+		native = rc == 0;
+		line = native ? 0 : dump_check(name, true, why, sizeof(why));
 		if (line) {
 			snprintf(err, errlen, "%s:%u: dump: %s", o->path, line, why);
 			rc = PL_EINVAL;
@@ -437,7 +517,8 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	}
 	if (o->kind == PL_SOURCE_DUMP) {
 		acc->pacc->method = PCI_ACCESS_DUMP;
-		pci_set_param(acc->pacc, "dump.name", (char *)name);
+		/* read already: libpci gets an empty dump, then our functions as cached devices */
+		pci_set_param(acc->pacc, "dump.name", native ? "/dev/null" : (char *)name);
 	} else {
 		acc->pacc->method = PCI_ACCESS_SYS_BUS_PCI;
 		pci_set_param(acc->pacc, "sysfs.path", acc->sysfs_base);
@@ -448,6 +529,8 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	}
 	pci_init(acc->pacc);
 	pci_scan_bus(acc->pacc);
+	if (native)
+		make_shells(acc);
 	rc = scan(sys, err, errlen);
 	err_jmp = NULL;
 	if (rc)
@@ -469,14 +552,21 @@ void pl_access_close(struct pl_system *sys)
 		return;
 	for (size_t i = 0; i < sys->ndev; i++)
 		sys->devs[i]->priv = NULL;
+	while (acc->shells) {
+		struct pci_dev *p = acc->shells;
+
+		acc->shells = p->next;
+		pci_free_dev(p);
+	}
+	pl_dump_free(&acc->dump);
 	if (acc->pacc) {
 		err_jmp = &jb;
 		if (!setjmp(jb))
 			pci_cleanup(acc->pacc);
 		err_jmp = NULL;
 	}
-	if (acc->stdin_fd >= 0)
-		close(acc->stdin_fd);
+	if (acc->copy_fd >= 0)
+		close(acc->copy_fd);
 	free(acc);
 	sys->acc = NULL;
 	warn_sys = NULL;

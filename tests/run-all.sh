@@ -38,8 +38,11 @@ done
 [ -x tests/fuzz/fuzz_decode ] && suite fuzz-decode tests/fuzz/fuzz_decode tests/fuzz/corpus/decode
 [ -x tests/fuzz/fuzz_planfile ] && suite fuzz-planfile tests/fuzz/fuzz_planfile tests/fuzz/corpus/planfile
 [ -x tests/fuzz/fuzz_libvirt ] && suite fuzz-libvirt tests/fuzz/fuzz_libvirt tests/fuzz/corpus/libvirt
+[ -x tests/fuzz/fuzz_dumpread ] && suite fuzz-dumpread tests/fuzz/fuzz_dumpread examples tests/data/bad \
+	tests/fuzz/corpus/dumpread tests/fuzz/corpus/dump
 [ -x tests/fuzz/fuzz_dump ] && suite fuzz-dump tests/fuzz/fuzz_dump examples/gpu-workstation.lspci tests/data/bad tests/fuzz/corpus/dump
 suite golden sh tests/run-golden.sh
+suite dump-readers sh tests/dump-readers.sh
 suite corpus "$PYTHON" tests/corpus.py
 [ -f tests/sysfs.sh ] && suite sysfs sh tests/sysfs.sh
 [ -f tests/consistency.sh ] && suite consistency sh tests/consistency.sh
