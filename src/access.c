@@ -335,6 +335,20 @@ static int copy_input(struct pl_access *acc, int in)
 /* Files past this size go to libpci, which reads them line by line instead of mapping them. */
 #define NATIVE_MAX ((off_t)1 << 30)
 
+/* Open a dump read-only and stat it; a PL_E* code with the message in err when that fails. */
+static int open_dump(const char *path, const char *shown, struct stat *st, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+
+	if (fd >= 0 && !fstat(fd, st))
+		return fd;
+	e = errno;
+	snprintf(err, errlen, "%s: %s", shown, strerror(e));
+	if (fd >= 0)
+		close(fd);
+	return e == ENOENT ? PL_ENOENT : PL_EACCES;
+}
+
 /*
  * Read a dump with dumpread.c into acc->dump. 0: read; 1: libpci must read it (deferred, or
  * PCILINK_DUMP_READER=libpci); PL_ENOMEM. *name may become the memfd copy of a pipe.
@@ -346,14 +360,9 @@ static int native_read(struct pl_access *acc, const char **name, const char *sho
 	void *map;
 	int fd, rc;
 
-	fd = open(*name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		snprintf(err, errlen, "%s: %s", shown, strerror(errno));
-		rc = errno == ENOENT ? PL_ENOENT : PL_EACCES;
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
+	fd = open_dump(*name, shown, &st, err, errlen);
+	if (fd < 0)
+		return fd;
 	if (!S_ISREG(st.st_mode)) {
 		rc = copy_input(acc, fd);
 		close(fd);
@@ -362,13 +371,9 @@ static int native_read(struct pl_access *acc, const char **name, const char *sho
 			return PL_EACCES;
 		}
 		*name = acc->copy_path;
-		fd = open(*name, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st)) {
-			snprintf(err, errlen, "%s: %s", shown, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return PL_EACCES;
-		}
+		fd = open_dump(*name, shown, &st, err, errlen);
+		if (fd < 0)
+			return fd;
 	}
 	if ((env && !strcmp(env, "libpci")) || st.st_size >= NATIVE_MAX) {
 		close(fd);

@@ -110,41 +110,6 @@ static int data(const char *s, size_t len, struct pl_dump_fn *f, const char **wh
 	return 0;
 }
 
-static uint64_t key(const struct pl_bdf *b)
-{
-	return (uint64_t)b->domain << 16 | (uint64_t)b->bus << 8 | (uint64_t)b->dev << 3 | b->fn;
-}
-
-static int key_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* libpci links both blocks of a slot listed twice; pcilink's libpci path reports it */
-static int duplicates(const struct pl_dump *d, const char **why)
-{
-	uint64_t *keys;
-	int rc = 0;
-
-	if (d->n < 2)
-		return 0;
-	keys = malloc(d->n * sizeof(*keys));
-	if (!keys)
-		return PL_ENOMEM;
-	for (size_t i = 0; i < d->n; i++)
-		keys[i] = key(&d->fns[i].bdf);
-	qsort(keys, d->n, sizeof(*keys), key_cmp);
-	for (size_t i = 1; i < d->n && !rc; i++)
-		if (keys[i] == keys[i - 1]) {
-			*why = "a slot listed twice";
-			rc = PL_DUMP_DEFER;
-		}
-	free(keys);
-	return rc;
-}
-
 static struct pl_dump_fn *add(struct pl_dump *d, const struct pl_bdf *b)
 {
 	struct pl_dump_fn *f;
@@ -200,7 +165,7 @@ static int parse(const char *p, const char *end, struct pl_dump *d, const char *
 		}
 		p = nl + 1;
 	}
-	return duplicates(d, why);
+	return PL_OK;
 }
 
 int pl_dump_parse(const char *text, size_t size, struct pl_dump *d, const char **why)

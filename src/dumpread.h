@@ -3,7 +3,7 @@
  * A fast reader for lspci -x/-xxx/-xxxx dumps that finds exactly what libpci's reader
  * (lib/dump.c, pciutils 3.9) finds, or steps aside. Pure: text in, functions out. Whatever
  * libpci would refuse, warn about or read oddly (long or unterminated lines, malformed bytes,
- * offsets past 4096, a slot listed twice, a hex function digit) makes it defer, and libpci
+ * offsets past 4096, a hex function digit) makes it defer, and libpci
  * then reads the file and reports as it always did: libpci stays the authority.
  */
 #ifndef PL_DUMPREAD_H
@@ -19,7 +19,8 @@ struct pl_dump_fn {
 };
 
 struct pl_dump {
-	struct pl_dump_fn *fns;         /* in file order */
+	struct pl_dump_fn *fns;         /* in file order; a slot listed twice is here twice, as in
+					 * libpci, and pl_system_index() reports it */
 	size_t n, cap;
 };
 

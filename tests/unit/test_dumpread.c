@@ -134,9 +134,18 @@ static void test_slots_libpci_reads_oddly(void)
 	defers("00:00.a x\n00: 01\n", "letter");
 	defers("00:20.0 x\n00: 01\n", "past 1f");
 	defers("00:00.8 x\n00: 01\n", "past 7");
-	defers("00:01.0 x\n00: 01\n\n00:01.0 again\n00: 02\n", "twice");
 	CHECK_EQ(parse("00:01.0 x\n0001:00:01.0 other domain\n"), PL_OK);
 	CHECK_EQ(d.n, 2);
+}
+
+/* both blocks of a slot listed twice, in file order, as libpci links them */
+static void test_slot_twice(void)
+{
+	CHECK_EQ(parse("00:01.0 x\n00: 01\n\n00:01.0 again\n00: 02\n"), PL_OK);
+	CHECK_EQ(d.n, 2);
+	CHECK_EQ(d.fns[0].bytes[0], 1);
+	CHECK_EQ(d.fns[1].bytes[0], 2);
+	CHECK_EQ(d.fns[1].bdf.dev, 1);
 }
 
 /* every byte value as a byte, upper- and lower-case hex */
@@ -184,6 +193,7 @@ int main(void)
 	TEST(test_malformed_data);
 	TEST(test_offsets);
 	TEST(test_slots_libpci_reads_oddly);
+	TEST(test_slot_twice);
 	TEST(test_every_byte);
 	TEST(test_examples);
 	pl_dump_free(&d);
