@@ -23,7 +23,7 @@ $(info pcilink: build dependencies missing; run 'make deps' as root (or 'make de
 endif
 
 override CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wno-unused-parameter -D_GNU_SOURCE -DPL_VERSION='"$(VERSION)"' -MMD -MP \
+	-Wno-unused-parameter -D_GNU_SOURCE -DPL_VERSION='"$(VERSION)"' -MMD -MP $(INCLUDES) \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ifneq ($(SANITIZE),)
@@ -31,11 +31,14 @@ override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 override LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE = model decode dumpread device access topology analysis plan planfile target util emit emit_report out \
-	emit_text emit_plan emit_qemu emit_libvirt libvirt_merge
-CLI = main cli cli_plan cmd_probe cmd_gen_qemu cmd_gen_libvirt
-CORE_OBJ = $(CORE:%=src/%.o)
-CLI_OBJ = $(CLI:%=src/%.o)
+# one folder per stage: host (access, decode, topology, analysis), plan, guest (a VM's own PCIe
+# topology), emit, cli; everything but cli/ goes into the library the tests link
+SRCDIRS = src src/host src/plan src/guest src/emit src/cli
+CORE_SRC = $(sort $(wildcard src/*.c src/host/*.c src/plan/*.c src/guest/*.c src/emit/*.c))
+CLI_SRC = $(sort $(wildcard src/cli/*.c))
+CORE_OBJ = $(CORE_SRC:.c=.o)
+CLI_OBJ = $(CLI_SRC:.c=.o)
+INCLUDES = $(SRCDIRS:%=-I%)
 UNIT = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
 FUZZ = $(patsubst tests/fuzz/%.c,tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 DEPS = $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT:=.d) $(FUZZ:=.d)
@@ -66,17 +69,17 @@ pcilink: $(CLI_OBJ) src/libpcilink.a
 src/libpcilink.a: $(CORE_OBJ)
 	$(Q)$(AR) rcs $@ $^
 
-src/%.o: src/%.c
+%.o: %.c
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 tests/unit/test_%: tests/unit/test_%.c src/libpcilink.a tests/unit/harness.h
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< src/libpcilink.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< src/libpcilink.a $(LDLIBS)
 
 tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c src/libpcilink.a tests/fuzz/replay.h
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< src/libpcilink.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< src/libpcilink.a $(LDLIBS)
 
 -include $(DEPS)
 
@@ -118,9 +121,9 @@ fuzz:
 	$(Q)for t in $(FUZZ_TARGETS); do \
 		echo "  FUZZ    $$t ($(FUZZ_SECONDS) s)"; \
 		$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-			-DPL_FUZZ -std=gnu11 -D_GNU_SOURCE -DPL_VERSION='"$(VERSION)"' -Isrc \
+			-DPL_FUZZ -std=gnu11 -D_GNU_SOURCE -DPL_VERSION='"$(VERSION)"' $(INCLUDES) \
 			$(shell $(PKG_CONFIG) --cflags $(PKGS)) -o tests/fuzz/work/lf_$$t \
-			tests/fuzz/fuzz_$$t.c $(CORE:%=src/%.c) $(LDLIBS) || exit 1; \
+			tests/fuzz/fuzz_$$t.c $(CORE_SRC) $(LDLIBS) || exit 1; \
 		mkdir -p tests/fuzz/work/$$t; \
 		tests/fuzz/work/lf_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=10 \
 			-artifact_prefix=tests/fuzz/work/ tests/fuzz/work/$$t tests/fuzz/corpus/$$t \
@@ -145,10 +148,10 @@ uninstall:
 		$(DESTDIR)$(FISHCOMPDIR)/pcilink.fish
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i $(wildcard $(SRCDIRS:%=%/*.[ch])) tests/unit/*.c tests/unit/*.h
 
 clean:
-	rm -f pcilink src/*.o src/*.d src/*.a $(FLAGS_STAMP) $(UNIT) tests/unit/*.d $(FUZZ) tests/fuzz/*.d
+	rm -f pcilink $(SRCDIRS:%=%/*.o) $(SRCDIRS:%=%/*.d) src/*.a $(FLAGS_STAMP) $(UNIT) tests/unit/*.d $(FUZZ) tests/fuzz/*.d
 	rm -rf tests/out tests/fuzz/work
 
 .PHONY: all deps demo check check-valgrind bench fuzz install uninstall format clean FORCE

@@ -120,9 +120,9 @@ def main():
               "Where the time went before (callgrind, 10,000-function dump): libpci's dump reader "
               "(an sscanf per byte) 2.37 G of pcilink's 4.77 G instructions and of lspci -vvv's "
               "3.06 G, a json-c tree per device 2.05 G. pcilink now reads well-formed dumps with "
-              "its own reader (src/dumpread.c; anything unusual still goes to libpci, and a "
+              "its own reader (src/host/dumpread.c; anything unusual still goes to libpci, and a "
               "differential fuzz target holds the two to the same bytes) and streams JSON and YAML "
-              "without a tree (src/out.c, json-c's layout byte for byte). After (same host, "
+              "without a tree (src/emit/out.c, json-c's layout byte for byte). After (same host, "
               "`valgrind --tool=callgrind`): pcilink 0.83 G instructions, 3.18 G with "
               "`PCILINK_DUMP_READER=libpci`, lspci -vvv 3.05 G.", ""]
     open(OUT, "w").write("\n".join(lines))

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# src/dumpread.c against libpci's own dump reader (PCILINK_DUMP_READER=libpci): the same
+# src/host/dumpread.c against libpci's own dump reader (PCILINK_DUMP_READER=libpci): the same
 # output, diagnostics and exit code for every dump we have (the examples, the malformed corpus,
 # the fuzz corpus, the real machines in ../shared/fixtures, synthetic hosts) and several
 # selections (slot, vendor:device, class filters run libpci's filter on the cached functions).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fuzz target, differential: src/dumpread.c against libpci's own dump reader on the same bytes.
+ * Fuzz target, differential: src/host/dumpread.c against libpci's own dump reader on the same bytes.
  * Where ours reads a dump, libpci must read it too, with the same functions in the reverse order
  * (it prepends), the same length and the same bytes. Where ours defers for a line libpci refuses
  * (too long, unterminated, NUL, malformed bytes), libpci must refuse it. Offsets past 4096 are

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The native dump reader (src/dumpread.c): libpci 3.9's rules, and every case it leaves to libpci. */
+/* The native dump reader (src/host/dumpread.c): libpci 3.9's rules, and every case it leaves to libpci. */
 #include <stdlib.h>
 
 #include "dumpread.h"

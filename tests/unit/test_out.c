@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The streamed JSON/YAML writer (src/out.c): json-c's layout and escaping, byte for byte. */
+/* The streamed JSON/YAML writer (src/emit/out.c): json-c's layout and escaping, byte for byte. */
 #include <limits.h>
 #include <stdlib.h>
 
