@@ -72,7 +72,9 @@ int pl_cli_finish(const struct pl_ctx *ctx, int rc);
 /* The generators' shared options (argp child "Link values", "Target", "Layout"). */
 struct pl_plan_args {
 	struct pl_plan_opts o;
-	const char *qemu_bin, *qemu_ver;
+	const char *qemu_bin, *qemu_ver;        /* --qemu, --qemu-version (or the plan file's version) */
+	const char *named_qemu;         /* a QEMU named by an input file: run only when trusted */
+	char named_by[120];             /* where: "vm.xml: <emulator>", "plan.yaml: target qemu" */
 	const char *libvirt_ver;        /* gen-libvirt-xml: --libvirt-version or the plan file's */
 	bool kernel_given;
 	const char *plan_file;          /* --plan FILE */

@@ -203,9 +203,11 @@ static int apply_planfile(const struct pl_ctx *ctx, struct pl_common *c, struct 
 		pa->o.split = pf->split;
 	if (!(pa->set & PL_SET_HOTPLUG) && pf->hotplug >= 0)
 		pa->o.hotplug = pf->hotplug;
-	if (!pa->qemu_bin && !pa->qemu_ver) {
-		pa->qemu_bin = pf->qemu;
+	if (!pa->qemu_bin && !pa->qemu_ver && (pf->qemu || pf->qemu_version)) {
+		/* the plan's target beats a domain's <emulator>; a binary it names is input, not a choice */
 		pa->qemu_ver = pf->qemu_version;
+		pa->named_qemu = pf->qemu;
+		snprintf(pa->named_by, sizeof(pa->named_by), "%.80s: target qemu", pa->plan_file);
 	}
 	if (!(pa->set & PL_SET_LIBVIRT) && pf->libvirt_version)
 		pa->libvirt_ver = pf->libvirt_version;
@@ -260,19 +262,24 @@ void pl_plan_args_free(struct pl_plan_args *pa)
 int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa,
 		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan)
 {
-	char err[600];
+	struct pl_target_req req;
+	char err[600], skipped[600];
 	bool guessed;
 	int rc;
 
 	if (pa->plan_file && (rc = apply_planfile(ctx, c, pa)))
 		return rc;
 
-	rc = pl_target_qemu(pa->qemu_ver, pa->qemu_bin, &pa->o.qemu, &guessed, err, sizeof(err));
+	req = (struct pl_target_req){ pa->qemu_ver, pa->qemu_bin, pa->named_qemu, pa->named_by };
+	rc = pl_target_qemu(&req, &pa->o.qemu, &guessed, skipped, sizeof(skipped), err, sizeof(err));
 	if (rc) {
 		pl_err(ctx, "%s", err);
 		return rc == PL_EINVAL && pa->qemu_ver ? PL_EXIT_USAGE : PL_EXIT_FAIL;
 	}
-	if (guessed)
+	if (*skipped)
+		pl_warn(ctx, "%s; planning for %s; give --qemu or --qemu-version to choose", skipped,
+			guessed ? "the newest QEMU (no qemu-system-x86_64 on PATH either)" : pa->o.qemu.source);
+	else if (guessed)
 		pl_warn(ctx, "no qemu-system-x86_64 found: planning for the newest QEMU (x-speed up to 64, "
 			     "AtomicOps from 8.1); give --qemu-version or --qemu");
 	if (pa->o.hotplug >= 0 && !pa->o.qemu.has_hotplug)

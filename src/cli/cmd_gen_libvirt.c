@@ -194,12 +194,10 @@ int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 			rc = PL_EXIT_FAIL;
 			goto out;
 		}
-		/* plan for the QEMU this domain runs, unless told otherwise */
-		const char *emu = pl_lv_emulator(&lv);
-
-		if (!g.pa.qemu_bin && !g.pa.qemu_ver && !g.pa.plan_file && emu && emu[0] == '/' &&
-		    !access(emu, X_OK))
-			g.pa.qemu_bin = emu;
+		/* plan for the QEMU this domain runs (if trusted), unless told otherwise */
+		g.pa.named_qemu = pl_lv_emulator(&lv);
+		snprintf(g.pa.named_by, sizeof(g.pa.named_by), "%.80s: <emulator>",
+			 strcmp(g.domain, "-") ? g.domain : "stdin");
 		lv.first_index = g.first_index;
 	} else if (g.first_index >= 0) {
 		lv.first_index = g.first_index;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,26 +64,28 @@ static bool find_in_path(const char *name, char *out, size_t len)
 	return false;
 }
 
-static int ask_binary(const char *binary, struct pl_qemu *q, char *err, size_t errlen)
+/* Resolve a name as execvp would: with a '/' as given, else the first match on PATH. */
+static bool locate(const char *name, char *out, size_t len)
+{
+	if (strchr(name, '/'))
+		return snprintf(out, len, "%s", name) < (int)len;
+	return find_in_path(name, out, len);
+}
+
+static int ask_binary(const char *path, struct pl_qemu *q, char *err, size_t errlen)
 {
 	static char out[16384];
-	char path[PATH_MAX];
 	int major, minor, micro = 0;
 	const char *v;
 
-	if (strchr(binary, '/'))
-		snprintf(path, sizeof(path), "%s", binary);
-	else if (!find_in_path(binary, path, sizeof(path))) {
-		snprintf(err, errlen, "--qemu %s: not found in PATH", binary);
-		return PL_ENOENT;
-	}
-	if (run((char *const[]){ path, "--version", NULL }, out, sizeof(out)) != 0 ||
-	    !(v = strstr(out, "version ")) || sscanf(v + 8, "%d.%d.%d", &major, &minor, &micro) < 2) {
+	if (run((char *const[]){ (char *)path, "--version", NULL }, out, sizeof(out)) != 0 ||
+	    !(v = strstr(out, "version ")) || sscanf(v + 8, "%d.%d.%d", &major, &minor, &micro) < 2 ||
+	    major < 0 || major > 99 || minor < 0 || micro < 0) {
 		snprintf(err, errlen, "%s: cannot run it or read its version ('%s --version')", path, path);
 		return PL_ENOENT;
 	}
 	pl_qemu_from_version(q, major, minor, micro);
-	if (run((char *const[]){ path, "-device", "pcie-root-port,help", NULL }, out, sizeof(out)) != 0 ||
+	if (run((char *const[]){ (char *)path, "-device", "pcie-root-port,help", NULL }, out, sizeof(out)) != 0 ||
 	    !strstr(out, "pcie-root-port options")) {
 		snprintf(err, errlen, "%s: it has no pcie-root-port device (not an x86_64/aarch64 system emulator?)",
 			 path);
@@ -94,25 +97,92 @@ static int ask_binary(const char *binary, struct pl_qemu *q, char *err, size_t e
 	return PL_OK;
 }
 
-int pl_target_qemu(const char *version, const char *binary, struct pl_qemu *q, bool *guessed, char *err,
-		   size_t errlen)
+/* Owned by root and writable by no one else, or why not. */
+static bool safe_stat(const char *path, bool dir, char *why, size_t len)
 {
-	char path[PATH_MAX];
+	struct stat st;
+
+	if (stat(path, &st)) {
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		snprintf(why, len, "%s is not a %s", path, dir ? "directory" : "regular file");
+	else if (st.st_uid != 0)
+		snprintf(why, len, "%s is owned by uid %u, not root", path, (unsigned)st.st_uid);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		snprintf(why, len, "%s is writable by %s (mode %04o)", path,
+			 st.st_mode & S_IWOTH ? "others" : "its group", (unsigned)(st.st_mode & 07777));
+	else if (!dir && !(st.st_mode & S_IXUSR))
+		snprintf(why, len, "%s is not executable", path);
+	else
+		return true;
+	return false;
+}
+
+int pl_target_trusted(const char *name, char *resolved, size_t len, char *why, size_t whylen)
+{
+	char path[PATH_MAX], real[PATH_MAX], *slash;
+	int e;
+
+	if (!locate(name, path, sizeof(path))) {
+		snprintf(why, whylen, "not found in PATH");
+		return PL_ENOENT;
+	}
+	if (!realpath(path, real)) {
+		e = errno;
+		snprintf(why, whylen, "%s", e == ENOENT || e == ENOTDIR ? "it does not exist" : strerror(e));
+		return e == ENOENT || e == ENOTDIR ? PL_ENOENT : PL_EACCES;
+	}
+	/* OpenSSH's safe_path(): the file, then each directory up to / (symlinks resolved above) */
+	if (!safe_stat(real, false, why, whylen))
+		return PL_EACCES;
+	snprintf(resolved, len, "%s", real);
+	do {
+		slash = strrchr(real, '/');
+		slash[slash == real] = 0;       /* keep "/" itself */
+		if (!safe_stat(real, true, why, whylen))
+			return PL_EACCES;
+	} while (slash != real);
+	return PL_OK;
+}
+
+int pl_target_qemu(const struct pl_target_req *r, struct pl_qemu *q, bool *guessed, char *skipped,
+		   size_t skiplen, char *err, size_t errlen)
+{
+	char path[PATH_MAX], why[PATH_MAX + 80];
 	int major, minor, micro;
 
 	memset(q, 0, sizeof(*q));
 	*guessed = false;
-	if (version) {
-		if (pl_parse_version(version, &major, &minor, &micro)) {
-			snprintf(err, errlen, "--qemu-version '%s': give X.Y, e.g. 7.2", version);
+	*skipped = 0;
+	if (r->version) {
+		if (pl_parse_version(r->version, &major, &minor, &micro)) {
+			snprintf(err, errlen, "--qemu-version '%.40s': give X.Y, e.g. 7.2", r->version);
 			return PL_EINVAL;
 		}
 		pl_qemu_from_version(q, major, minor, micro);
-		snprintf(q->source, sizeof(q->source), "--qemu-version %s", version);
+		snprintf(q->source, sizeof(q->source), "--qemu-version %s", r->version);
 		return PL_OK;
 	}
-	if (binary)
-		return ask_binary(binary, q, err, errlen);
+	if (r->binary) {
+		if (!locate(r->binary, path, sizeof(path))) {
+			snprintf(err, errlen, "--qemu %.100s: not found in PATH", r->binary);
+			return PL_ENOENT;
+		}
+		return ask_binary(path, q, err, errlen);
+	}
+	if (r->named) {
+		/* an input file names it: run it only where no one but root could have put it */
+		if (pl_target_trusted(r->named, path, sizeof(path), why, sizeof(why)) == PL_OK) {
+			if (ask_binary(path, q, err, errlen) == PL_OK)
+				return PL_OK;
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(skipped, skiplen, "%s %.100s: %.200s", r->named_by, r->named, why);
+		} else {
+			snprintf(skipped, skiplen, "%s %.100s: not run: %.200s", r->named_by, r->named, why);
+		}
+	}
 	if (find_in_path("qemu-system-x86_64", path, sizeof(path)) && ask_binary(path, q, err, errlen) == PL_OK)
 		return PL_OK;
 	/* nothing to ask: the newest QEMU's rules, said on stderr by the caller */
