@@ -19,7 +19,7 @@ _pcilink()
 	_init_completion -n : || return
 
 	local commands="probe gen-qemu-args gen-libvirt-xml"
-	local common="--dump -F --sysfs --ids -i --slot -s --id -d --all -a --numeric -n --help --usage --version -V"
+	local common="--dump -F --sysfs --ids -i --numa-node --slot -s --id -d --all -a --numeric -n --help --usage --version -V"
 	local -A opts=(
 		[probe]="--format -o"
 		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug -0 --null"

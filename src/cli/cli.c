@@ -13,13 +13,17 @@
 #include "emit.h"
 #include "topology.h"
 
-enum { OPT_SYSFS = 0x100, OPT_DUMP };
+enum { OPT_SYSFS = 0x100, OPT_DUMP, OPT_NUMA_NODE };
+
+#define PL_MAX_NUMA_NODE 1023   /* Linux's MAX_NUMNODES is at most 1 << 10 */
 
 static const struct argp_option common_options[] = {
 	{ NULL, 0, NULL, 0, "Input source:", 1 },
 	{ "dump", 'F', "FILE", 0, "read an 'lspci -xxx' or '-xxxx' dump ('-' for stdin)", 1 },
 	{ "sysfs", OPT_SYSFS, "DIR", 0, "read a sysfs tree rooted at DIR (DIR/bus/pci) instead of /sys", 1 },
 	{ "ids", 'i', "FILE", 0, "use FILE as the pci.ids name list", 1 },
+	{ "numa-node", OPT_NUMA_NODE, "SLOT=N", 0, "SLOT's host NUMA node (a dump has none; beats sysfs); "
+	  "repeatable", 1 },
 	{ NULL, 0, NULL, 0, "Device selection (lspci syntax; default: devices bound to vfio-pci):", 2 },
 	{ "slot", 's', "[[[[DOM]:]BUS]:][DEV][.[FN]]", 0, "select by slot, like lspci -s", 2 },
 	{ "id", 'd', "[VEN]:[DEV][:CLASS]", 0, "select by IDs, like lspci -d", 2 },
@@ -54,6 +58,20 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case 'n':
 		c->numeric = true;
 		break;
+	case OPT_NUMA_NODE: {
+		char *eq = strrchr(arg, '='), *end;
+		long v;
+
+		errno = 0;
+		v = eq ? strtol(eq + 1, &end, 10) : -1;
+		if (!eq || eq == arg || errno || end == eq + 1 || *end || v < 0 || v > PL_MAX_NUMA_NODE)
+			argp_error(state, "--numa-node '%s': give SLOT=N, N a node from 0 to %d", arg,
+				   PL_MAX_NUMA_NODE);
+		*eq = 0;
+		if (pl_common_add_numa(c, arg, NULL, (int)v, false, NULL))
+			argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
+		break;
+	}
 	case ARGP_KEY_END:
 		if (c->dump && c->sysfs)
 			argp_error(state, "--dump and --sysfs are alternatives; give one");
@@ -111,6 +129,55 @@ int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, con
 	else
 		snprintf(n->where, sizeof(n->where), "'%.60s'", slot ? slot : id);
 	return 0;
+}
+
+int pl_common_add_numa(struct pl_common *c, const char *slot, const char *id, int node, bool from_plan,
+		       const char *where)
+{
+	struct pl_numa_set *n = realloc(c->numa, (c->nnuma + 1) * sizeof(*n));
+
+	if (!n)
+		return ENOMEM;
+	c->numa = n;
+	n = &c->numa[c->nnuma++];
+	*n = (struct pl_numa_set){ .slot = slot, .id = id, .node = node, .from_plan = from_plan };
+	if (where)
+		snprintf(n->where, sizeof(n->where), "%s", where);
+	else
+		snprintf(n->where, sizeof(n->where), "--numa-node %.40s=%d", slot, node);
+	return 0;
+}
+
+/* Plan-file nodes first, then the command line's: the last one set wins. */
+static int apply_numa(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_system *sys)
+{
+	char err[128];
+
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < c->nnuma; i++) {
+			const struct pl_numa_set *e = &c->numa[i];
+			int hits = 0;
+
+			if (e->from_plan != !pass)
+				continue;
+			for (size_t j = 0; j < sys->ndev; j++) {
+				int m = pl_access_matches(sys, sys->devs[j], e->slot, e->id, err, sizeof(err));
+
+				if (m < 0) {
+					pl_err(ctx, "%s: bad slot: %s (syntax: [[[[DOM]:]BUS]:][DEV][.[FN]])", e->where, err);
+					return PL_EXIT_USAGE;
+				}
+				if (m > 0) {
+					sys->devs[j]->numa_node = e->node;
+					hits++;
+				}
+			}
+			if (!hits) {
+				pl_err(ctx, "%s: no device matches; 'pcilink probe --all' lists them", e->where);
+				return PL_EXIT_FAIL;
+			}
+		}
+	return PL_EXIT_OK;
 }
 
 int pl_common_add_slot(struct pl_common *c, char *arg)
@@ -225,6 +292,12 @@ int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_s
 			sel[n++] = sys->devs[i];
 			pl_analyze(sys, sys->devs[i]);
 		}
+	rc = apply_numa(ctx, c, sys);
+	if (rc) {
+		free(sel);
+		pl_cli_free(sys);
+		return rc;
+	}
 	if (sys->config_denied)
 		pl_warn(ctx, "config space beyond the 64-byte header needs root: link facts come from "
 			     "sysfs, AtomicOps and LnkCap2 are unknown; run as root for the full picture");

@@ -26,6 +26,14 @@ struct pl_sel {
 	char where[80];
 };
 
+/* --numa-node SLOT=N or a plan file's numa_node: a host fact a dump lacks (lspci selectors). */
+struct pl_numa_set {
+	const char *slot, *id;
+	int node;
+	bool from_plan;         /* the command line wins over a plan file */
+	char where[80];
+};
+
 /* Options every verb shares: where config space comes from, which devices, names. */
 struct pl_common {
 	const char *dump, *sysfs, *ids;
@@ -33,6 +41,8 @@ struct pl_common {
 	const char *slot_filter, *id_filter;
 	struct pl_sel *sels;    /* positional slots, -s/-d, plan-file devices: any may match */
 	int nsels;
+	struct pl_numa_set *numa;
+	int nnuma;
 	const char *format;
 };
 
@@ -42,6 +52,10 @@ extern const struct argp pl_common_argp;
 void pl_err(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "pcilink: VERB: warning: message" on stderr. */
 void pl_warn(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Append a NUMA node for the functions slot and id select; where names it in errors. */
+int pl_common_add_numa(struct pl_common *c, const char *slot, const char *id, int node, bool from_plan,
+		       const char *where);
 
 /* Append a positional selector (from an argp parser). */
 int pl_common_add_slot(struct pl_common *c, char *arg);

@@ -216,6 +216,13 @@ static int apply_planfile(const struct pl_ctx *ctx, struct pl_common *c, struct 
 		pa->o.kernel_minor = b;
 		pa->kernel_given = true;
 	}
+	for (size_t i = 0; i < pf->ndevs; i++) {
+		const struct pl_pf_dev *e = &pf->devs[i];
+
+		snprintf(where, sizeof(where), "%.60s:%u: numa_node", pa->plan_file, e->line);
+		if (e->numa_node >= 0 && pl_common_add_numa(c, e->slot, e->id, e->numa_node, true, where))
+			return PL_EXIT_FAIL;
+	}
 	if (c->nsels || c->all)
 		return PL_EXIT_OK;
 	for (size_t i = 0; i < pf->ndevs; i++) {

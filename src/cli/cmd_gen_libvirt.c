@@ -236,6 +236,7 @@ out:
 	pl_plan_free(&plan);
 	free(sel);
 	free(g.c.sels);
+	free(g.c.numa);
 	pl_plan_args_free(&g.pa);
 	pl_cli_free(sys);
 	return rc;

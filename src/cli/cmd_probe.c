@@ -61,6 +61,7 @@ int cmd_probe(int argc, char **argv, struct pl_ctx *ctx)
 	rc = pl_cli_format(ctx, c.format, PL_EMIT_REPORT, &em);
 	if (rc || !em) {
 		free(c.sels);
+		free(c.numa);
 		return rc;
 	}
 	rc = pl_cli_load(ctx, &c, &sys, &sel, &n);
@@ -75,6 +76,7 @@ int cmd_probe(int argc, char **argv, struct pl_ctx *ctx)
 	}
 	free(sel);
 	free(c.sels);
+	free(c.numa);
 	pl_cli_free(sys);
 	return rc;
 }

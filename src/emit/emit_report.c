@@ -226,6 +226,10 @@ static void dev_obj(struct pl_out *o, const struct pl_emit_in *in, const struct 
 		pl_out_null(o, "header_type");
 	pl_out_str(o, "driver", d->driver);
 	pl_out_str(o, "iommu_group", d->iommu_group);
+	if (d->numa_node >= 0)
+		pl_out_int(o, "numa_node", d->numa_node);
+	else
+		pl_out_null(o, "numa_node");
 	pl_out_str(o, "physfn", d->physfn_known ? pl_bdf_fmt(&d->physfn, b, sizeof(b)) : NULL);
 	slot(o, "parent", d->parent);
 	pcie_obj(o, d);

@@ -89,6 +89,8 @@ static void device(const struct pl_emit_in *in, const struct pl_dev *d, FILE *ou
 		fprintf(out, "driver %s, ", d->driver);
 	if (d->iommu_group)
 		fprintf(out, "IOMMU group %s, ", d->iommu_group);
+	if (d->numa_node >= 0)
+		fprintf(out, "NUMA node %d, ", d->numa_node);
 	if (d->physfn_known)
 		fprintf(out, "VF of %s, ", pl_bdf_fmt(&d->physfn, b, sizeof(b)));
 	fprintf(out, "parent %s\n", d->parent ? pl_bdf_fmt(&d->parent->bdf, b, sizeof(b)) : "none");

@@ -222,6 +222,9 @@ int pl_system_load(struct pl_system *sys, struct pl_dev *d)
 		if (!acc->drivers_at_scan)
 			d->driver = link_name(dir, "driver");
 		sysfs_physfn(sys, d, dir);
+		/* the kernel's -1 (the platform names no node) stays unknown */
+		if ((pci_fill_info(p, PCI_FILL_NUMA_NODE) & PCI_FILL_NUMA_NODE) && p->numa_node >= 0)
+			d->numa_node = p->numa_node;
 		if (d->cfg.len < PL_CFG_SIZE) {
 			d->sys_max_speed = read_attr(dir, "max_link_speed");
 			d->sys_max_width = read_attr(dir, "max_link_width");

@@ -106,6 +106,7 @@ struct pl_dev *pl_dev_new(const struct pl_bdf *bdf)
 		return NULL;
 	d->bdf = *bdf;
 	d->sec_bus = d->sub_bus = -1;
+	d->numa_node = -1;
 	d->diag_tail = &d->diags;
 	d->pcie.version = d->pcie.type = -1;
 	return d;

@@ -157,6 +157,7 @@ struct pl_dev {
 	char *driver, *iommu_group, *vendor_name, *device_name;
 	bool physfn_known;
 	struct pl_bdf physfn;
+	int numa_node;                  /* sysfs numa_node or --numa-node; -1 unknown (a dump, or none) */
 	/* sysfs link attributes, raw strings, NULL when absent */
 	char *sys_max_speed, *sys_max_width, *sys_cur_speed, *sys_cur_width;
 	/* topology */

@@ -185,7 +185,9 @@ static int dev_field(struct ctx *c, const char *key, yaml_node_t *v, void *obj)
 		return width(c, v, &d->width);
 	if (!strcmp(key, "policy"))
 		return policy(c, v, &d->policy);
-	return fail(c, v, "unknown key '%s' in a device (slot, id, speed, width, policy)", key);
+	if (!strcmp(key, "numa_node"))
+		return num(c, v, key, 0, 1023, &d->numa_node);
+	return fail(c, v, "unknown key '%s' in a device (slot, id, speed, width, policy, numa_node)", key);
 }
 
 static int top_field(struct ctx *c, const char *key, yaml_node_t *v, void *obj)
@@ -218,7 +220,7 @@ static int top_field(struct ctx *c, const char *key, yaml_node_t *v, void *obj)
 			struct pl_pf_dev *d = &pf->devs[pf->ndevs++];
 			int rc;
 
-			d->policy = -1;
+			d->policy = d->numa_node = -1;
 			d->line = dn->start_mark.line + 1;
 			rc = mapping(c, dn, "a device", dev_field, d);
 			if (rc)

@@ -12,6 +12,7 @@ struct pl_pf_dev {
 	char *slot, *id;
 	int speed, width;       /* 0 = not set */
 	int policy;             /* enum pl_policy, -1 = not set */
+	int numa_node;          /* the host NUMA node (for dumps), -1 = not set */
 	unsigned line;
 };
 

@@ -1,0 +1,1 @@
+probe -F examples/gpu-workstation.lspci --numa-node zz:00=1 03:00
