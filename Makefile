@@ -42,9 +42,10 @@ INCLUDES = $(SRCDIRS:%=-I%)
 UNIT = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
 FUZZ = $(patsubst tests/fuzz/%.c,tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 DEPS = $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT:=.d) $(FUZZ:=.d)
-# make fuzz: libFuzzer with ASan and UBSan, FUZZ_SECONDS per target
+# make fuzz: libFuzzer with ASan and UBSan, FUZZ_SECONDS per target (or until FUZZ_RUNS inputs)
 FUZZCC ?= clang
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
 FUZZ_TARGETS ?= $(FUZZ:tests/fuzz/fuzz_%=%)
 
 ifeq ($(V),1)
@@ -119,16 +120,16 @@ bench: pcilink
 fuzz:
 	$(Q)mkdir -p tests/fuzz/work
 	$(Q)for t in $(FUZZ_TARGETS); do \
-		echo "  FUZZ    $$t ($(FUZZ_SECONDS) s)"; \
+		echo "  FUZZ    $$t ($(FUZZ_SECONDS) s$(if $(FUZZ_RUNS), or $(FUZZ_RUNS) runs))"; \
 		$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 			-DPL_FUZZ -std=gnu11 -D_GNU_SOURCE -DPL_VERSION='"$(VERSION)"' $(INCLUDES) \
 			$(shell $(PKG_CONFIG) --cflags $(PKGS)) -o tests/fuzz/work/lf_$$t \
 			tests/fuzz/fuzz_$$t.c $(CORE_SRC) $(LDLIBS) || exit 1; \
 		mkdir -p tests/fuzz/work/$$t; \
-		tests/fuzz/work/lf_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=10 \
+		tests/fuzz/work/lf_$$t -max_total_time=$(FUZZ_SECONDS) $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS)) -print_final_stats=1 -timeout=10 \
 			-artifact_prefix=tests/fuzz/work/ tests/fuzz/work/$$t tests/fuzz/corpus/$$t \
 			$$(case $$t in dump*) echo examples tests/data/bad;; esac) 2>&1 | \
-			grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE|ERROR|SUMMARY'; \
+			grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss)|^#[0-9]+ +DONE|ERROR|SUMMARY'; \
 		for f in tests/fuzz/work/crash-* tests/fuzz/work/leak-* tests/fuzz/work/timeout-*; do \
 			[ ! -e "$$f" ] || { echo "fuzz: finding $$f (see above)"; exit 1; }; done; \
 	done
