@@ -47,10 +47,11 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		c->ids = arg;
 		break;
 	case 's':
-		c->slot_filter = arg;
-		break;
 	case 'd':
-		c->id_filter = arg;
+		if (!*arg)
+			argp_error(state, "-%c '': an empty selector selects nothing; give %s, or --all", key,
+				   key == 's' ? "a slot such as 01:00" : "IDs such as 10de:");
+		*(key == 's' ? &c->slot_filter : &c->id_filter) = arg;
 		break;
 	case 'a':
 		c->all = true;
@@ -59,16 +60,14 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		c->numeric = true;
 		break;
 	case OPT_NUMA_NODE: {
-		char *eq = strrchr(arg, '='), *end;
-		long v;
+		char *eq = strrchr(arg, '=');
+		int v;
 
-		errno = 0;
-		v = eq ? strtol(eq + 1, &end, 10) : -1;
-		if (!eq || eq == arg || errno || end == eq + 1 || *end || v < 0 || v > PL_MAX_NUMA_NODE)
+		if (!eq || eq == arg || pl_cli_parse_dec(eq + 1, 0, PL_MAX_NUMA_NODE, &v))
 			argp_error(state, "--numa-node '%s': give SLOT=N, N a node from 0 to %d", arg,
 				   PL_MAX_NUMA_NODE);
 		*eq = 0;
-		if (pl_common_add_numa(c, arg, NULL, (int)v, false, NULL))
+		if (pl_common_add_numa(c, arg, NULL, v, false, NULL))
 			argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
 		break;
 	}
@@ -180,9 +179,27 @@ static int apply_numa(const struct pl_ctx *ctx, const struct pl_common *c, struc
 	return PL_EXIT_OK;
 }
 
-int pl_common_add_slot(struct pl_common *c, char *arg)
+int pl_cli_parse_dec(const char *s, int lo, int hi, int *out)
 {
-	return pl_common_add_sel(c, arg, NULL, NULL);
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+void pl_common_add_slot(struct argp_state *state, struct pl_common *c, char *arg)
+{
+	if (!*arg)
+		argp_error(state, "'': an empty slot selects nothing; give a slot such as 01:00, or --all");
+	if (pl_common_add_sel(c, arg, NULL, NULL))
+		argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
 }
 
 static int select_devs(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_system *sys)

@@ -57,8 +57,11 @@ void pl_warn(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((form
 int pl_common_add_numa(struct pl_common *c, const char *slot, const char *id, int node, bool from_plan,
 		       const char *where);
 
-/* Append a positional selector (from an argp parser). */
-int pl_common_add_slot(struct pl_common *c, char *arg);
+/* A decimal number lo..hi, digits only ("010" is ten: no octal); 0 or -1. */
+int pl_cli_parse_dec(const char *s, int lo, int hi, int *out);
+
+/* Append a positional selector (from an argp parser; an empty one is a usage error). */
+void pl_common_add_slot(struct argp_state *state, struct pl_common *c, char *arg);
 /* Append a selector; where (may be NULL) names its origin in errors, e.g. "plan.yaml:7". */
 int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, const char *where);
 
@@ -95,6 +98,10 @@ struct pl_plan_args {
 	unsigned set;                   /* options given on the command line (PL_SET_*) */
 	struct pl_planfile *pf;         /* the plan file's contents, owned here */
 };
+
+#define PL_BUS_MAX 40              /* --bus: a QEMU id, never cut */
+#define PL_STR_(x) #x
+#define PL_STR(x) PL_STR_(x)
 
 enum {
 	PL_SET_POLICY = 1, PL_SET_BUS = 2, PL_SET_ADDR = 4, PL_SET_CHASSIS = 8, PL_SET_SPLIT = 16,

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Options and pipeline shared by the generators: policy, overrides, target, layout. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "access.h"
 #include "planfile.h"
@@ -36,17 +38,44 @@ static const struct argp_option plan_options[] = {
 	{ 0 }
 };
 
-static int parse_num(const char *s, int lo, int hi, int *out)
+/* A slot as QEMU's addr= reads it: hex with or without 0x ("10" is 0x10), ".0" allowed. */
+static int parse_slot(const char *s, int *out)
 {
 	char *end;
-	long v;
+	unsigned long v;
 
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || end == s || *end || v < lo || v > hi)
+	if (!strncasecmp(s, "0x", 2))
+		s += 2;
+	if (!isxdigit((unsigned char)*s))
+		return -1;
+	v = strtoul(s, &end, 16);
+	if (*end == '.' && end[1] == '0' && !end[2])
+		end += 2;
+	if (*end || v > 0x1f)
 		return -1;
 	*out = (int)v;
 	return 0;
+}
+
+/* Why a first root-bus slot cannot hold ports on bus, or NULL. */
+static const char *slot_refused(const char *bus, int slot)
+{
+	if (slot == 0 && !strcmp(bus, "pcie.0"))
+		return "slot 0x00 of pcie.0 is q35's host bridge";
+	if (slot > PL_LAST_SLOT(bus))
+		return "slot 0x1f of pcie.0 is q35's (ICH9 LPC, SATA, SMBus)";
+	return NULL;
+}
+
+/* A QEMU id as QEMU checks it (id_wellformed): a letter, then letters, digits, '-', '.', '_'. */
+static const char *bus_refused(const char *bus)
+{
+	if (!isalpha((unsigned char)*bus) || strspn(bus, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					    "0123456789-._") != strlen(bus))
+		return "not a QEMU id (a letter, then letters, digits, '-', '.', '_')";
+	if (strlen(bus) > PL_BUS_MAX)
+		return "longer than " PL_STR(PL_BUS_MAX) " characters";
+	return NULL;
 }
 
 static error_t override(struct argp_state *state, struct pl_plan_args *pa, char *arg, bool speed)
@@ -71,7 +100,7 @@ static error_t override(struct argp_state *state, struct pl_plan_args *pa, char 
 	}
 	if (speed && !(v.speed = pl_speed_from_qemu(val)))
 		argp_error(state, "--speed %s: '%s' is not a QEMU link speed (2_5 5 8 16 32 64)", arg, val);
-	if (!speed && (parse_num(val, 1, 32, &v.width) || !pl_width_valid(v.width)))
+	if (!speed && (pl_cli_parse_dec(val, 1, 32, &v.width) || !pl_width_valid(v.width)))
 		argp_error(state, "--width %s: '%s' is not a QEMU link width (1 2 4 8 12 16 32)", arg, val);
 	n = realloc(pa->o.ovr, (pa->o.novr + 1) * sizeof(*n));
 	if (!n)
@@ -84,6 +113,7 @@ static error_t override(struct argp_state *state, struct pl_plan_args *pa, char 
 static error_t plan_parse(int key, char *arg, struct argp_state *state)
 {
 	struct pl_plan_args *pa = state->input;
+	const char *why;
 	int a, b, c;
 
 	switch (key) {
@@ -126,19 +156,20 @@ static error_t plan_parse(int key, char *arg, struct argp_state *state)
 		pa->kernel_given = true;
 		break;
 	case OPT_BUS:
-		if (!*arg)
-			argp_error(state, "--bus needs a bus name");
+		if ((why = bus_refused(arg)))
+			argp_error(state, "--bus '%.60s': %s", arg, why);
 		pa->o.bus = arg;
 		pa->set |= PL_SET_BUS;
 		break;
 	case OPT_FIRST_ADDR:
-		if (parse_num(arg, 0, 0x1f, &pa->o.first_addr))
-			argp_error(state, "--first-addr '%s': give a slot from 0 to 0x1f", arg);
+		if (parse_slot(arg, &pa->o.first_addr))
+			argp_error(state, "--first-addr '%.40s': give a slot in hex as QEMU's addr= takes it, "
+					  "0x01 to 0x1e (10 is 0x10)", arg);
 		pa->set |= PL_SET_ADDR;
 		break;
 	case OPT_FIRST_CHASSIS:
-		if (parse_num(arg, 0, 255, &pa->o.first_chassis))
-			argp_error(state, "--first-chassis '%s': give 0 to 255", arg);
+		if (pl_cli_parse_dec(arg, 0, 255, &pa->o.first_chassis))
+			argp_error(state, "--first-chassis '%.40s': give 0 to 255 (decimal)", arg);
 		pa->set |= PL_SET_CHASSIS;
 		break;
 	case OPT_SPLIT:
@@ -154,6 +185,9 @@ static error_t plan_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (pa->qemu_bin && pa->qemu_ver)
 			argp_error(state, "--qemu and --qemu-version are alternatives; give one");
+		if ((pa->set & PL_SET_ADDR) && (why = slot_refused(pa->o.bus, pa->o.first_addr)))
+			argp_error(state, "--first-addr 0x%02x: %s; give 0x01 to 0x%02x", pa->o.first_addr, why,
+				   PL_LAST_SLOT(pa->o.bus));
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -182,6 +216,7 @@ static int apply_planfile(const struct pl_ctx *ctx, struct pl_common *c, struct 
 {
 	struct pl_planfile *pf = calloc(1, sizeof(*pf));
 	char err[600], where[80];
+	const char *why;
 	int a, b, m;
 
 	if (!pf)
@@ -193,10 +228,21 @@ static int apply_planfile(const struct pl_ctx *ctx, struct pl_common *c, struct 
 	}
 	if (!(pa->set & PL_SET_POLICY) && pf->policy >= 0)
 		pa->o.policy = pf->policy;
-	if (!(pa->set & PL_SET_BUS) && pf->bus)
+	if (!(pa->set & PL_SET_BUS) && pf->bus) {
+		if ((why = bus_refused(pf->bus))) {
+			pl_err(ctx, "%s: layout: bus '%.60s': %s", pa->plan_file, pf->bus, why);
+			return PL_EXIT_FAIL;
+		}
 		pa->o.bus = pf->bus;
-	if (!(pa->set & PL_SET_ADDR) && pf->first_addr >= 0)
+	}
+	if (!(pa->set & PL_SET_ADDR) && pf->first_addr >= 0) {
+		if ((why = slot_refused(pa->o.bus, pf->first_addr))) {
+			pl_err(ctx, "%s: layout: first_addr 0x%02x: %s; give 0x01 to 0x%02x", pa->plan_file,
+			       pf->first_addr, why, PL_LAST_SLOT(pa->o.bus));
+			return PL_EXIT_FAIL;
+		}
 		pa->o.first_addr = pf->first_addr;
+	}
 	if (!(pa->set & PL_SET_CHASSIS) && pf->first_chassis >= 0)
 		pa->o.first_chassis = pf->first_chassis;
 	if (!(pa->set & PL_SET_SPLIT) && pf->split >= 0)
@@ -266,6 +312,96 @@ void pl_plan_args_free(struct pl_plan_args *pa)
 	pa->o.ovr = NULL;
 }
 
+/* Why vfio-pci cannot take d (bridges, ports, host bridges, a function that does not answer), or NULL. */
+static const char *unassignable(const struct pl_dev *d)
+{
+	if (pl_dev_is_bridge(d) || (d->cfg.len && (d->class_code >> 8) == 0x0600))
+		return "a bridge, port or host bridge";
+	if (d->vendor == 0xffff || !d->cfg.len)
+		return "not answering";
+	return NULL;
+}
+
+/* Leave out what vfio-pci cannot take; with nothing left, one refusal that says why. */
+static int keep_assignable(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_dev ***sel, size_t *n)
+{
+	const char *why, *first = NULL;
+	size_t keep = 0;
+	char b[16], fb[16] = "";
+
+	for (size_t i = 0; i < *n; i++) {
+		struct pl_dev *d = (*sel)[i];
+
+		if (!(why = unassignable(d))) {
+			(*sel)[keep++] = d;
+			continue;
+		}
+		if (!first) {
+			first = why;
+			pl_bdf_fmt(&d->bdf, fb, sizeof(fb));
+		}
+		if (!c->all)
+			pl_warn(ctx, "%s is %s: not assignable, left out", pl_bdf_fmt(&d->bdf, b, sizeof(b)), why);
+	}
+	if (keep) {
+		*n = keep;
+		return PL_EXIT_OK;
+	}
+	if (*n == 1)
+		pl_err(ctx, "no assignable function selected: %s is %s (vfio-pci cannot take it)", fb, first);
+	else
+		pl_err(ctx, "no assignable function selected: all %zu are bridges, ports, host bridges or not "
+			    "answering (vfio-pci cannot take them; e.g. %s is %s)", *n, fb, first);
+	return PL_EXIT_FAIL;
+}
+
+/* --speed/--width SLOT=... must name a selected device: a typo would silently change nothing. */
+static int overrides_selected(const struct pl_ctx *ctx, const struct pl_plan_args *pa, struct pl_dev **sel,
+			      size_t n)
+{
+	for (size_t i = 0; i < pa->o.novr; i++) {
+		const struct pl_override *v = &pa->o.ovr[i];
+		bool found = false;
+		char b[16];
+
+		if (!v->from_cli || v->all)
+			continue;
+		for (size_t j = 0; j < n && !found; j++)
+			found = sel[j]->bdf.domain == v->bdf.domain && sel[j]->bdf.bus == v->bdf.bus &&
+				sel[j]->bdf.dev == v->bdf.dev;
+		if (!found) {
+			pl_bdf_fmt(&v->bdf, b, sizeof(b));
+			b[strlen(b) - 2] = 0;   /* the device: functions do not matter */
+			pl_err(ctx, "--%s %s=...: no selected function is at %s; select it too, or fix the slot",
+			       v->speed ? "speed" : "width", b, b);
+			return PL_EXIT_USAGE;
+		}
+	}
+	return PL_EXIT_OK;
+}
+
+/* A function the host is using (its boot disk, its NIC) would be taken away from it: say so. */
+static void host_drivers(const struct pl_ctx *ctx, struct pl_dev **sel, size_t n)
+{
+	bool libvirt = !strcmp(ctx->verb, "gen-libvirt-xml");
+	char b[16];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *drv = sel[i]->driver;
+
+		if (!drv || !strcmp(drv, "vfio-pci"))
+			continue;
+		pl_bdf_fmt(&sel[i]->bdf, b, sizeof(b));
+		if (libvirt)
+			pl_warn(ctx, "%s is in use by the host (driver %s): libvirt's managed='yes' takes it from "
+				     "the host when the VM starts; make sure the host can do without it", b, drv);
+		else
+			pl_warn(ctx, "%s is in use by the host (driver %s): hand it to vfio-pci before starting "
+				     "QEMU (driverctl set-override %s vfio-pci, or write vfio-pci to "
+				     "/sys/bus/pci/devices/%s/driver_override and reprobe)", b, drv, b, b);
+	}
+}
+
 int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa,
 		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan)
 {
@@ -295,25 +431,10 @@ int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 	rc = pl_cli_load(ctx, c, sys, sel, n);
 	if (rc)
 		return rc;
-	/* bridges and ports are not assignable: vfio-pci refuses them */
-	size_t keep = 0;
-	for (size_t i = 0; i < *n; i++) {
-		struct pl_dev *d = (*sel)[i];
-		char b[16];
-
-		if (pl_dev_is_bridge(d) || (d->class_code >> 8) == 0x0600 || d->vendor == 0xffff || !d->cfg.len) {
-			if (!c->all)
-				pl_warn(ctx, "%s is %s: not assignable, left out", pl_bdf_fmt(&d->bdf, b, sizeof(b)),
-					pl_dev_is_bridge(d) || d->cfg.len ? "a bridge, port or host bridge" : "not answering");
-			continue;
-		}
-		(*sel)[keep++] = d;
-	}
-	*n = keep;
-	if (!keep) {
-		pl_err(ctx, "no assignable function selected");
-		return PL_EXIT_FAIL;
-	}
+	rc = keep_assignable(ctx, c, sel, n);
+	if (rc || (rc = overrides_selected(ctx, pa, *sel, *n)))
+		return rc;
+	host_drivers(ctx, *sel, *n);
 	if (planfile_overrides(pa, *sys, *sel, *n))
 		return PL_EXIT_FAIL;
 	if (!pa->kernel_given && (*sys)->kind == PL_SOURCE_LIVE)

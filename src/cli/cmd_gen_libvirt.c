@@ -49,8 +49,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	struct gen_args *g = state->input;
 	const char *why;
 	int a, b;
-	char *end;
-	long v;
 
 	switch (key) {
 	case 'o':
@@ -69,19 +67,15 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		g->pa.set |= PL_SET_LIBVIRT;
 		break;
 	case OPT_FIRST_INDEX:
-		errno = 0;
-		v = strtol(arg, &end, 0);
-		if (errno || end == arg || *end || v < 1 || v > 255)
-			argp_error(state, "--first-index '%s': give 1 to 255", arg);
-		g->first_index = (int)v;
+		if (pl_cli_parse_dec(arg, 1, 255, &g->first_index))
+			argp_error(state, "--first-index '%.40s': give 1 to 255 (decimal)", arg);
 		break;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &g->c;
 		state->child_inputs[1] = &g->pa;
 		break;
 	case ARGP_KEY_ARG:
-		if (pl_common_add_slot(&g->c, arg))
-			argp_failure(state, PL_EXIT_FAIL, 0, "out of memory");
+		pl_common_add_slot(state, &g->c, arg);
 		break;
 	case ARGP_KEY_END:
 		if (g->domain && strcmp(g->c.format, "xml") && strcmp(g->c.format, "help"))

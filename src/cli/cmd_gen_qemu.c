@@ -34,8 +34,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		state->child_inputs[1] = &g->pa;
 		break;
 	case ARGP_KEY_ARG:
-		if (pl_common_add_slot(&g->c, arg))
-			argp_failure(state, PL_EXIT_FAIL, 0, "out of memory");
+		pl_common_add_slot(state, &g->c, arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -25,8 +25,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		state->child_inputs[0] = c;
 		break;
 	case ARGP_KEY_ARG:
-		if (pl_common_add_slot(c, arg))
-			argp_failure(state, PL_EXIT_FAIL, 0, "out of memory");
+		pl_common_add_slot(state, c, arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -22,20 +22,28 @@ const char *pl_atomics_verdict_name(enum pl_atomics_verdict v)
 	return n[v];
 }
 
+/* One decimal component of a version: digits only, no sign, no overflow. */
+static const char *version_part(const char *s, int max, int *out)
+{
+	long v = 0;
+
+	if (*s < '0' || *s > '9')
+		return NULL;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (*s - '0')) > max)
+			return NULL;
+	*out = (int)v;
+	return s;
+}
+
 int pl_parse_version(const char *s, int *major, int *minor, int *micro)
 {
-	int n = 0;
-
 	*micro = 0;
-	if (sscanf(s, "%d.%d%n", major, minor, &n) != 2)
+	if (!(s = version_part(s, 99, major)) || *s++ != '.' || !(s = version_part(s, 9999, minor)))
 		return PL_EINVAL;
-	if (s[n] == '.' && sscanf(s + n, ".%d%n", micro, &n) == 1)
-		;
-	else if (s[n])
+	if (*s == '.' && !(s = version_part(s + 1, 9999, micro)))
 		return PL_EINVAL;
-	if (*major < 0 || *minor < 0 || *micro < 0 || *major > 99)
-		return PL_EINVAL;
-	return PL_OK;
+	return *s ? PL_EINVAL : PL_OK;
 }
 
 static bool at_least(const struct pl_qemu *q, int major, int minor)
@@ -396,9 +404,10 @@ int pl_plan_build(const struct pl_plan_opts *o, struct pl_dev *const *devs, size
 		p->chassis = o->first_chassis + (int)i;
 		p->port = p->chassis;
 		p->multifunction = p->fn == 0 && i + 1 < plan->nports;
-		if (p->slot > 0x1f) {
-			snprintf(err, errlen, "%zu root ports from slot 0x%02x do not fit on %s (slots end at "
-				 "0x1f): give a lower --first-addr", plan->nports, o->first_addr, o->bus);
+		if (p->slot > PL_LAST_SLOT(o->bus)) {
+			snprintf(err, errlen, "%zu root ports from slot 0x%02x do not fit on %s (the last free "
+				 "slot is 0x%02x): give a lower --first-addr", plan->nports, o->first_addr, o->bus,
+				 PL_LAST_SLOT(o->bus));
 			return PL_EINVAL;
 		}
 		if (p->chassis > 255) {

@@ -3,6 +3,8 @@
 #ifndef PL_PLAN_H
 #define PL_PLAN_H
 
+#include <string.h>
+
 #include "model.h"
 
 enum pl_policy {
@@ -44,6 +46,9 @@ struct pl_plan_opts {
 	int hotplug;                    /* -1 leave QEMU's default, 0 off, 1 on */
 	int kernel_major, kernel_minor; /* host kernel; 0.0 unknown (dump, other sysfs) */
 };
+
+/* The last root-bus slot for ports: q35's pcie.0 keeps 0x1f (ICH9 LPC, SATA, SMBus) for itself. */
+#define PL_LAST_SLOT(bus) (strcmp((bus), "pcie.0") ? 0x1f : 0x1e)
 
 /* One host function placed in a guest slot. */
 struct pl_plan_fn {

@@ -183,16 +183,23 @@ static void no_room(void)
 	struct pl_plan p;
 	char err[256];
 
-	o.first_addr = 0x1f;
+	/* pcie.0's slot 0x1f is q35's own: nine ports from 0x1e do not fit there, elsewhere they do */
+	o.first_addr = 0x1e;
 	CHECK_EQ(pl_plan_build(&o, sel, n, &p, err, sizeof(err)), PL_EINVAL);
 	CHECK(strstr(err, "--first-addr") != NULL);
 	pl_plan_free(&p);
-	o.first_addr = 0x1e;
+	o.first_addr = 0x1d;
 	CHECK_EQ(pl_plan_build(&o, sel, n, &p, err, sizeof(err)), 0);
-	CHECK_EQ(p.ports[8].slot, 0x1f);
+	CHECK_EQ(p.ports[8].slot, 0x1e);
 	CHECK_EQ(p.ports[8].fn, 0);
 	CHECK(p.ports[8].multifunction);
 	pl_plan_free(&p);
+	o.bus = "pxb1";
+	o.first_addr = 0x1e;
+	CHECK_EQ(pl_plan_build(&o, sel, n, &p, err, sizeof(err)), 0);
+	CHECK_EQ(p.ports[8].slot, 0x1f);
+	pl_plan_free(&p);
+	o.bus = "pcie.0";
 	o.first_chassis = 250;
 	CHECK_EQ(pl_plan_build(&o, sel, n, &p, err, sizeof(err)), PL_EINVAL);
 	pl_plan_free(&p);
@@ -219,6 +226,17 @@ static void qemu_table_and_help(void)
 	CHECK_EQ(c, 2);
 	CHECK_EQ(pl_parse_version("7", &a, &b, &c), PL_EINVAL);
 	CHECK_EQ(pl_parse_version("7.2x", &a, &b, &c), PL_EINVAL);
+	/* digits only, nothing that overflows or that sscanf would let through */
+	CHECK_EQ(pl_parse_version("99999999999.1", &a, &b, &c), PL_EINVAL);
+	CHECK_EQ(pl_parse_version("7.99999999999", &a, &b, &c), PL_EINVAL);
+	CHECK_EQ(pl_parse_version("7.2.4294967298", &a, &b, &c), PL_EINVAL);
+	CHECK_EQ(pl_parse_version(" 7.2", &a, &b, &c), PL_EINVAL);
+	CHECK_EQ(pl_parse_version("+7.2", &a, &b, &c), PL_EINVAL);
+	CHECK_EQ(pl_parse_version("7.-2", &a, &b, &c), PL_EINVAL);
+	CHECK_EQ(pl_parse_version("7.2.", &a, &b, &c), PL_EINVAL);
+	CHECK_EQ(pl_parse_version("07.02", &a, &b, &c), 0);
+	CHECK_EQ(b, 2);
+	CHECK_EQ(pl_parse_version("99.9999.9999", &a, &b, &c), 0);
 	memset(&q, 0, sizeof(q));
 	pl_qemu_parse_help(&q, "pcie-root-port options:\n  hotplug=<bool>         -  (default: true)\n"
 			       "  x-speed=<PCIELinkSpeed> - 2_5/5/8/16 (default: \"16\")\n"

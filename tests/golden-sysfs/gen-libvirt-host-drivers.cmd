@@ -1,0 +1,1 @@
+gen-libvirt-xml --sysfs tests/out/sysfs/gpu --qemu-version 7.2 --kernel-version 6.8 -d ::0108

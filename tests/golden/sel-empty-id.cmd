@@ -1,0 +1,1 @@
+probe -F examples/gpu-workstation.lspci -d ''
