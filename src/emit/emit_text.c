@@ -10,16 +10,18 @@ struct ink {
 	const char *bold, *warn, *off;
 };
 
+/* "16GT/s", or "unknown" */
 static const char *sp(int s)
 {
-	const char *t = pl_speed_gts_str(s);
+	static const char *const t[PL_SPEED_MAX + 1] = { "unknown", "2.5GT/s", "5GT/s", "8GT/s",
+							 "16GT/s", "32GT/s", "64GT/s" };
 
-	return t ? t : "unknown ";
+	return s >= 0 && s <= PL_SPEED_MAX ? t[s] : t[0];
 }
 
 static void lnk(FILE *out, const char *tag, int speed, int width, const char *suffix)
 {
-	fprintf(out, "%s Speed %sGT/s, Width ", tag, sp(speed));
+	fprintf(out, "%s Speed %s, Width ", tag, sp(speed));
 	if (width == PL_WIDTH_UNKNOWN)
 		fprintf(out, "unknown");
 	else
@@ -112,6 +114,9 @@ static void device(const struct pl_emit_in *in, const struct pl_dev *d, FILE *ou
 		if (p->has_link) {
 			const struct pl_link *l = &p->link;
 			const char *down = "";
+			bool cfg = p->src == PL_SRC_CONFIG;
+			/* the register as lspci prints it; sysfs gives only the kernel's maximum */
+			int cap = cfg ? l->cap_speed : l->max_speed;
 
 			/* like lspci: a port below its capability only follows its partner */
 			bool port = p->type == PL_TYPE_ROOT_PORT || p->type == PL_TYPE_DOWNSTREAM ||
@@ -119,19 +124,21 @@ static void device(const struct pl_emit_in *in, const struct pl_dev *d, FILE *ou
 
 			if (l->width == 0)
 				down = " (link down)";
-			else if (!port && ((l->speed && l->speed < l->max_speed) ||
+			else if (!port && ((l->speed && l->speed < cap) ||
 					   (l->width > 0 && l->max_width > 0 && l->width < l->max_width)))
 				down = " (downgraded)";
-			lnk(out, "\tLnkCap:", l->max_speed, l->max_width, ";");
-			lnk(out, " LnkSta:", l->speed, l->width, down);
+			lnk(out, cfg ? "\tLnkCap:" : "\tmax_link:", cap, l->max_width, ";");
+			lnk(out, cfg ? " LnkSta:" : " current_link:", l->speed, l->width, down);
 			fprintf(out, "\n");
 			if (l->supported_known && l->supported) {
 				fprintf(out, "\tLnkCap2: Supported Link Speeds:");
 				for (int s = 1; s <= PL_SPEED_MAX; s++)
 					if (l->supported & (1u << (s - 1)))
-						fprintf(out, " %sGT/s", sp(s));
+						fprintf(out, " %s", sp(s));
 				fprintf(out, "\n");
 			}
+			if (cfg && l->max_speed != l->cap_speed)
+				fprintf(out, "\tKernel max speed: %s\n", sp(l->max_speed));
 		}
 		if (p->type != PL_TYPE_ENDPOINT && p->type != PL_TYPE_LEG_END && p->type != PL_TYPE_RC_END &&
 		    p->dev2_known)
@@ -147,9 +154,9 @@ static void device(const struct pl_emit_in *in, const struct pl_dev *d, FILE *ou
 		fprintf(out, "\t%s %s (%s) -> %s: ", i == an->nhops - 1 ? "Path:" : "     ",
 			pl_bdf_fmt(&h->port->bdf, pb, sizeof(pb)), pl_port_type_label(h->port->pcie.type),
 			pl_bdf_fmt(&h->below->bdf, b, sizeof(b)));
-		fprintf(out, "cap %sGT/s x", sp(h->max_speed));
+		fprintf(out, "cap %s x", sp(h->max_speed));
 		h->max_width == PL_WIDTH_UNKNOWN ? fputc('?', out) : fprintf(out, "%d", h->max_width);
-		fprintf(out, ", sta %sGT/s x", sp(h->speed));
+		fprintf(out, ", sta %s x", sp(h->speed));
 		h->width == PL_WIDTH_UNKNOWN ? fputc('?', out) : fprintf(out, "%d", h->width);
 		fprintf(out, "%s%s%s\n", h->internal ? " [inside the device]" : "",
 			i == an->slot_hop ? " [slot]" : "",

@@ -144,6 +144,21 @@ int pl_speed_from_vector(uint8_t vec)
 	return PL_SPEED_UNKNOWN;
 }
 
+uint8_t pl_kernel_speeds(uint32_t lnkcap, uint8_t vec)
+{
+	unsigned code = lnkcap & PCI_EXP_LNKCAP_SPEED;
+	/* GENMASK(code, 0) over the register: vector bits 1..code, here bits 0..code-1 */
+	uint8_t speeds = vec & (uint8_t)((1u << code) - 1);
+
+	if (speeds)
+		return speeds;
+	if (code == PL_SPEED_5)
+		return 1u << (PL_SPEED_5 - 1) | 1u << (PL_SPEED_2_5 - 1);
+	if (code == PL_SPEED_2_5)
+		return 1u << (PL_SPEED_2_5 - 1);
+	return 0;
+}
+
 static int speed_code(unsigned code)
 {
 	return code >= 1 && code <= PL_SPEED_MAX ? (int)code : PL_SPEED_UNKNOWN;
@@ -182,13 +197,14 @@ int pl_decode_pcie(const struct pl_cfg *c, unsigned off, struct pl_pcie *p, stru
 		p->lnkcap = lnkcap;
 		p->lnksta = lnksta;
 		l->port = lnkcap >> 24;
-		l->max_speed = speed_code(lnkcap & PCI_EXP_LNKCAP_SPEED);
+		l->cap_speed = speed_code(lnkcap & PCI_EXP_LNKCAP_SPEED);
+		l->max_speed = pl_speed_from_vector(pl_kernel_speeds(lnkcap, 0));
 		w = (lnkcap & PCI_EXP_LNKCAP_WIDTH) >> 4;
 		if (pl_width_valid(w))
 			l->max_width = w;
 		else
 			why_set(why, "LnkCap width x%u is reserved", w, 0);
-		if (!l->max_speed)
+		if (!l->cap_speed)
 			why_set(why, "LnkCap speed code %u is reserved", lnkcap & PCI_EXP_LNKCAP_SPEED, 0);
 		l->speed = speed_code(lnksta & PCI_EXP_LNKSTA_SPEED);
 		w = (lnksta & PCI_EXP_LNKSTA_WIDTH) >> 4;
@@ -210,9 +226,12 @@ int pl_decode_pcie(const struct pl_cfg *c, unsigned off, struct pl_pcie *p, stru
 		l->supported = PCI_EXP_LNKCAP2_SPEED(p->lnkcap2) & 0x3f;
 		l->supported_known = true;
 		l->target_speed = speed_code(PCI_EXP_LNKCTL2_SPEED(p->lnkctl2));
-		/* pcie_get_speed_cap(): the vector wins when it is non-zero */
-		if (l->supported && p->has_link)
-			l->max_speed = pl_speed_from_vector(l->supported);
+		if (p->has_link) {
+			uint8_t k = pl_kernel_speeds(p->lnkcap, l->supported);
+
+			l->max_speed = pl_speed_from_vector(k);
+			l->ignored = l->supported & ~k;
+		}
 	} else {
 		why_set(why, "PCI Express capability at 0x%02x is truncated before LnkCap2", off, 0);
 	}

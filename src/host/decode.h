@@ -27,14 +27,23 @@ unsigned pl_find_cap(const struct pl_cfg *c, uint8_t id, struct pl_why *why);
 
 /*
  * Decode the PCI Express capability at off (PCIe Base 6.0, 7.5.3): type, version, LNKCAP,
- * LNKSTA, LNKCAP2, LNKCTL2, DEVCAP2, DEVCTL2. Max speed follows pcie_get_speed_cap():
- * the LNKCAP2 vector when non-zero, else LNKCAP; reserved codes are unknown.
+ * LNKSTA, LNKCAP2, LNKCTL2, DEVCAP2, DEVCTL2. Max speed follows Linux 6.13+
+ * pcie_get_speed_cap(), the highest speed of pl_kernel_speeds(); link.ignored holds the
+ * LNKCAP2 speeds above Max Link Speed that older kernels still count.
  * Fills why for truncation or reserved values and returns 0 or a PL_E* code.
  */
 int pl_decode_pcie(const struct pl_cfg *c, unsigned off, struct pl_pcie *p, struct pl_why *why);
 
 /* Highest speed in a LNKCAP2 supported-speeds vector (bit code-1), 0 if none. */
 int pl_speed_from_vector(uint8_t vec);
+
+/*
+ * The supported speeds as Linux 6.13+ pcie_get_supported_speeds() computes them (bit code-1):
+ * the LNKCAP2 vector vec (0 for a v1 capability) without the speeds above LNKCAP's Max Link
+ * Speed; when nothing is left, synthesised from Max Link Speed (5GT/s: 2.5 and 5; 2.5GT/s: 2.5;
+ * any other code: none, an unknown maximum).
+ */
+uint8_t pl_kernel_speeds(uint32_t lnkcap, uint8_t vec);
 
 /* Parse sysfs max_link_speed/current_link_speed ("16.0 GT/s PCIe", "8 GT/s", "Unknown"). */
 int pl_speed_from_sysfs(const char *s);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Per-function decode glue: pure decoders plus the diagnostics and fallbacks around them. */
+#include <stdio.h>
 #include <string.h>
 
 #include <pci/header.h>
@@ -29,6 +30,45 @@ static void decode_sysfs_link(struct pl_system *sys, struct pl_dev *d)
 	p->link.speed = pl_speed_from_sysfs(d->sys_cur_speed);
 	p->link.width = pl_width_from_sysfs(d->sys_cur_width);
 	p->has_link = p->link.max_speed || p->link.max_width > 0;
+}
+
+static const char *gts(int speed, char *buf, size_t len)
+{
+	const char *s = pl_speed_gts_str(speed);
+
+	snprintf(buf, len, "%s%s", s ? s : "unknown", s ? "GT/s" : "");
+	return buf;
+}
+
+/* Say where Linux 6.13+ reads the maximum speed differently from LnkCap2 or LnkCap (REFERENCE 8.1). */
+static void speed_rule_diags(struct pl_dev *d)
+{
+	const struct pl_link *l = &d->pcie.link;
+	char list[64] = "", code[32], b1[16], b2[16];
+	size_t n = 0;
+
+	if (!d->pcie.has_link)
+		return;
+	if (l->cap_speed)
+		gts(l->cap_speed, code, sizeof(code));
+	else
+		snprintf(code, sizeof(code), "(reserved code %u)", d->pcie.lnkcap & PCI_EXP_LNKCAP_SPEED);
+	if (l->ignored) {
+		for (int s = 1; s <= PL_SPEED_MAX; s++)
+			if (l->ignored & (1u << (s - 1)))
+				n += snprintf(list + n, sizeof(list) - n, "%s%s", n ? " " : "",
+					      gts(s, b1, sizeof(b1)));
+		pl_dev_diag(d, "LnkCap2 lists %s above Max Link Speed %s, which Linux 6.13 and later "
+			    "ignore (max %s); kernels before 6.13 report %s", list, code,
+			    gts(l->max_speed, b1, sizeof(b1)),
+			    gts(pl_speed_from_vector(l->supported), b2, sizeof(b2)));
+	} else if (!l->max_speed && l->cap_speed > PL_SPEED_5 && !l->supported) {
+		pl_dev_diag(d, "%s, and the kernel derives only 2.5 and 5GT/s from Max Link Speed: it "
+			    "reports the maximum of this %s link as unknown",
+			    d->pcie.lnkcap2_read ? "LnkCap2 lists no speed"
+			    : d->pcie.version >= 2 ? "LnkCap2 is not in the input"
+						   : "a version 1 capability has no LnkCap2", code);
+	}
 }
 
 void pl_dev_decode(struct pl_system *sys, struct pl_dev *d)
@@ -82,6 +122,7 @@ void pl_dev_decode(struct pl_system *sys, struct pl_dev *d)
 	}
 	if (why.msg[0])
 		pl_dev_diag(d, "%s", why.msg);
+	speed_rule_diags(d);
 }
 
 void pl_dev_infer_type(struct pl_dev *d)

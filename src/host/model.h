@@ -60,9 +60,11 @@ enum pl_speed {
 
 /* Link facts of one function. Speeds are enum pl_speed, widths lanes or PL_WIDTH_UNKNOWN. */
 struct pl_link {
-	int max_speed, max_width;
+	int max_speed, max_width;       /* the kernel's (pcie_get_speed_cap, Linux 6.13+) */
+	int cap_speed;          /* LNKCAP Max Link Speed as lspci prints it; 0 reserved or unknown */
 	int speed, width;       /* current (LNKSTA); width 0 means the link is down */
 	uint8_t supported;      /* LNKCAP2 speed vector, bit (code-1); 0 = none or unknown */
+	uint8_t ignored;        /* speeds of that vector above Max Link Speed: Linux 6.13+ drops them */
 	bool supported_known;
 	int target_speed;       /* LNKCTL2 target link speed */
 	int port;               /* LNKCAP port number, -1 unknown */

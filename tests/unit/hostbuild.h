@@ -32,6 +32,9 @@ static inline struct pl_dev *add(struct pl_system *s, int bus, int dev, int fn, 
 	cfg_make(&d->cfg, vendor, 0x1234, bridge ? 1 : 0, type, 2);
 	if (type >= 0)
 		cfg_link(&d->cfg, cs, cw, ss, sw);
+	/* LnkCap2 lists every speed up to Max Link Speed, as PCIe 3.0 and later hardware does */
+	if (type >= 0 && cs >= 1 && cs <= PL_SPEED_MAX)
+		put32(&d->cfg, CAP + PCI_EXP_LNKCAP2, ((1u << cs) - 1) << 1);
 	put32(&d->cfg, CAP + PCI_EXP_DEVCAP2, devcap2);
 	d->cfg_loaded = true;
 	pl_system_add(s, d);

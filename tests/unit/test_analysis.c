@@ -57,6 +57,80 @@ static void partner_caps_the_link(void)
 	pl_system_free(s);
 }
 
+static bool has_diag(const struct pl_dev *d, const char *text)
+{
+	for (const struct pl_diag *g = d->diags; g; g = g->next)
+		if (strstr(g->msg, text))
+			return true;
+	return false;
+}
+
+/* LnkCap2 speeds above Max Link Speed count for nothing since Linux 6.13 (REFERENCE 8.1) */
+static void thunderbolt_bridge_max_speed(void)
+{
+	struct pl_system *s = sys_new();
+	struct pl_dev *rp, *usp, *dsp, *ep;
+
+	rp = add(s, 0, 0x1c, 4, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 3, 4, 3, 4, 0);
+	bus(rp, 5, 8);
+	/* the bridge: LnkCap 2.5GT/s x4, LnkCap2 2.5-8GT/s */
+	usp = add(s, 5, 0, 0, 0x8086, PCI_EXP_TYPE_UPSTREAM, 1, 4, 1, 4, 0);
+	bus(usp, 6, 8);
+	put32(&usp->cfg, CAP + PCI_EXP_LNKCAP2, 0x0e);
+	dsp = add(s, 6, 1, 0, 0x8086, PCI_EXP_TYPE_DOWNSTREAM, 1, 4, 1, 4, 0);
+	bus(dsp, 8, 8);
+	put32(&dsp->cfg, CAP + PCI_EXP_LNKCAP2, 0x0e);
+	ep = add(s, 8, 0, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 3, 16, 1, 4, 0);
+	finish(s);
+	CHECK_EQ(dsp->pcie.link.max_speed, PL_SPEED_2_5);
+	CHECK_EQ(dsp->pcie.link.supported, 0x7);
+	CHECK(has_diag(dsp, "LnkCap2 lists 5GT/s 8GT/s above Max Link Speed 2.5GT/s, which Linux 6.13 "
+		       "and later ignore (max 2.5GT/s); kernels before 6.13 report 8GT/s"));
+	CHECK(!has_diag(ep, "6.13"));
+	pl_analyze(s, ep);
+	CHECK_EQ(ep->an.nhops, 2);
+	CHECK_EQ(ep->an.hops[0].max_speed, PL_SPEED_2_5);
+	CHECK_EQ(ep->an.hops[1].max_speed, PL_SPEED_2_5);
+	CHECK(ep->an.rec_ok);
+	CHECK_EQ(ep->an.rec_speed, PL_SPEED_2_5);
+	CHECK_EQ(ep->an.rec_width, 4);
+	CHECK_EQ(ep->an.path_capable_mbps, 2000 * 4);
+	/* trained at the bridge's maximum: not a slow link, the bridge caps it */
+	CHECK_EQ(ep->an.diagnosis, PL_DIAG_PARTNER);
+	pl_system_free(s);
+}
+
+static void apu_port_max_speed(void)
+{
+	struct pl_system *s = sys_new();
+	struct pl_dev *rp, *gpu, *audio;
+
+	/* an AMD APU's internal port and GPU: LnkCap 8GT/s x16, LnkCap2 up to 16 */
+	rp = add(s, 0, 8, 1, 0x1022, PCI_EXP_TYPE_ROOT_PORT, 3, 16, 3, 16, C32 | C64);
+	bus(rp, 4, 4);
+	put32(&rp->cfg, CAP + PCI_EXP_LNKCAP2, 0x1e);
+	gpu = add(s, 4, 0, 0, 0x1002, PCI_EXP_TYPE_LEG_END, 3, 16, 3, 16, C32 | C64);
+	put32(&gpu->cfg, CAP + PCI_EXP_LNKCAP2, 0x1e);
+	audio = add(s, 4, 0, 1, 0x1002, PCI_EXP_TYPE_ENDPOINT, 3, 16, 3, 16, 0);
+	put32(&audio->cfg, CAP + PCI_EXP_LNKCAP2, 0x1e);
+	finish(s);
+	CHECK_EQ(gpu->pcie.link.max_speed, PL_SPEED_8);
+	CHECK(has_diag(gpu, "LnkCap2 lists 16GT/s above Max Link Speed 8GT/s"));
+	CHECK(has_diag(rp, "kernels before 6.13 report 16GT/s"));
+	for (int i = 0; i < 2; i++) {
+		struct pl_dev *d = i ? audio : gpu;
+
+		pl_analyze(s, d);
+		CHECK(d->an.rec_ok);
+		CHECK_EQ(d->an.rec_speed, PL_SPEED_8);
+		CHECK_EQ(d->an.rec_width, 16);
+		CHECK_EQ(d->an.dev_capable_mbps, 7876 * 16);
+		/* 8GT/s is the link's maximum: no speed reduction to explain */
+		CHECK_EQ(d->an.diagnosis, PL_DIAG_NONE);
+	}
+	pl_system_free(s);
+}
+
 static void downtraining(void)
 {
 	/* speed-only: power management; width: degraded; x0: down */
@@ -291,6 +365,8 @@ int main(void)
 {
 	TEST(direct_link_full);
 	TEST(partner_caps_the_link);
+	TEST(thunderbolt_bridge_max_speed);
+	TEST(apu_port_max_speed);
 	TEST(downtraining);
 	TEST(device_internal_switch);
 	TEST(foreign_switch_is_not_internal);

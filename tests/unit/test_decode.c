@@ -11,13 +11,107 @@ static void every_speed_code(void)
 		struct pl_cfg c;
 		struct pl_pcie p;
 		struct pl_why why = { { 0 } };
+		bool valid = code >= 1 && code <= 6;
 
 		cfg_make(&c, 0x10de, 1, 0, PCI_EXP_TYPE_ENDPOINT, 1);
 		cfg_link(&c, code, 16, code, 16);
 		CHECK_EQ(pl_decode_pcie(&c, CAP, &p, &why), 0);
-		CHECK_EQ(p.link.max_speed, code >= 1 && code <= 6 ? code : 0);
-		CHECK_EQ(p.link.speed, code >= 1 && code <= 6 ? code : 0);
-		CHECK_EQ(!!why.msg[0], !(code >= 1 && code <= 6));
+		CHECK_EQ(p.link.cap_speed, valid ? code : 0);
+		/* no LnkCap2 (v1): the kernel synthesises 2.5 and 5GT/s only */
+		CHECK_EQ(p.link.max_speed, code == 1 || code == 2 ? code : 0);
+		CHECK_EQ(p.link.speed, valid ? code : 0);
+		CHECK_EQ(!!why.msg[0], !valid);
+	}
+}
+
+#define V(s) (1u << ((s) - 1))  /* a speed's bit in a LnkCap2 vector, bit (code-1) */
+
+/* Linux 6.13+ pcie_get_supported_speeds() on every Max Link Speed code */
+static void kernel_speed_rule(void)
+{
+	static const struct {
+		unsigned code;
+		uint8_t vec, speeds;
+	} tab[] = {
+		/* a Thunderbolt bridge: LnkCap 2.5GT/s, LnkCap2 up to 8 */
+		{ 1, V(1) | V(2) | V(3), V(1) },
+		/* an AMD APU port: LnkCap 8GT/s, LnkCap2 up to 16 */
+		{ 3, V(1) | V(2) | V(3) | V(4), V(1) | V(2) | V(3) },
+		/* gaps */
+		{ 4, V(1) | V(3), V(1) | V(3) },
+		{ 3, V(2) | V(4) | V(6), V(2) },
+		{ 6, V(2) | V(4) | V(6), V(2) | V(4) | V(6) },
+		/* everything above Max Link Speed: synthesised from it when it is 2.5 or 5GT/s */
+		{ 1, V(2) | V(3) | V(4) | V(5) | V(6), V(1) },
+		{ 2, V(3) | V(4), V(1) | V(2) },
+		{ 3, V(4) | V(5), 0 },
+		/* empty */
+		{ 1, 0, V(1) },
+		{ 2, 0, V(1) | V(2) },
+		{ 3, 0, 0 }, { 4, 0, 0 }, { 5, 0, 0 }, { 6, 0, 0 },
+		/* reserved codes: 0 keeps nothing, 7..15 keep the whole vector */
+		{ 0, V(1) | V(2) | V(3), 0 },
+		{ 0, 0, 0 },
+		{ 7, V(1) | V(2) | V(3) | V(4), V(1) | V(2) | V(3) | V(4) },
+		{ 15, 0x3f, 0x3f },
+		{ 7, 0, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		/* the width and port fields above the speed code do not count */
+		CHECK_EQ(pl_kernel_speeds(tab[i].code | 16 << 4 | 3u << 24, tab[i].vec), tab[i].speeds);
+		if (pl_kernel_speeds(tab[i].code, tab[i].vec) != tab[i].speeds)
+			fprintf(stderr, "  row %zu\n", i);
+	}
+	/* every code against the full vector, a gap at its own speed, and an empty one */
+	for (int code = 1; code <= PL_SPEED_MAX; code++) {
+		uint8_t below = (uint8_t)(V(code) | (V(code) - 1));
+
+		CHECK_EQ(pl_kernel_speeds(code, 0x3f), below);
+		CHECK_EQ(pl_speed_from_vector(pl_kernel_speeds(code, 0x3f)), code);
+		CHECK_EQ(pl_speed_from_vector(pl_kernel_speeds(code, 0x3f & ~V(code))),
+			 code > 1 ? code - 1 : 1);
+		CHECK_EQ(pl_speed_from_vector(pl_kernel_speeds(code, 0)), code <= 2 ? code : 0);
+	}
+}
+
+/* The same rule through the bytes: max_speed, the ignored speeds, supported_speeds untouched */
+static void kernel_speed_rule_bytes(void)
+{
+	static const struct {
+		unsigned code;
+		uint32_t lnkcap2;
+		int max;
+		uint8_t supported, ignored;
+	} tab[] = {
+		{ 1, 0x0e, PL_SPEED_2_5, V(1) | V(2) | V(3), V(2) | V(3) },      /* Thunderbolt */
+		{ 3, 0x1e, PL_SPEED_8, 0x0f, V(4) },                              /* AMD APU port */
+		{ 4, 0x1e, PL_SPEED_16, 0x0f, 0 },
+		{ 4, 0x0a, PL_SPEED_8, V(1) | V(3), 0 },                          /* gaps */
+		{ 2, 0x1e, PL_SPEED_5, 0x0f, V(3) | V(4) },                      /* QEMU never does this */
+		{ 3, 0x100, PL_SPEED_UNKNOWN, 0, 0 },                            /* crosslink bit only */
+		{ 2, 0x100, PL_SPEED_5, 0, 0 },
+		{ 6, 0x7e, PL_SPEED_64, 0x3f, 0 },
+		{ 3, 0x80 | 0x0e, PL_SPEED_8, 0x07, 0 },   /* bit 7 (128GT/s): no kernel knows it */
+		{ 0, 0x0e, PL_SPEED_UNKNOWN, 0x07, 0x07 },
+		{ 9, 0x0e, PL_SPEED_8, 0x07, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		struct pl_cfg c;
+		struct pl_pcie p;
+		struct pl_why why = { { 0 } };
+
+		cfg_make(&c, 0x8086, 0x15ea, 1, PCI_EXP_TYPE_DOWNSTREAM, 2);
+		cfg_link(&c, tab[i].code, 4, 1, 4);
+		put32(&c, CAP + PCI_EXP_LNKCAP2, tab[i].lnkcap2);
+		pl_decode_pcie(&c, CAP, &p, &why);
+		CHECK_EQ(p.link.max_speed, tab[i].max);
+		CHECK_EQ(p.link.supported, tab[i].supported);
+		CHECK_EQ(p.link.ignored, tab[i].ignored);
+		CHECK_EQ(p.link.cap_speed, tab[i].code <= 6 ? (int)tab[i].code : 0);
+		if (p.link.max_speed != tab[i].max || p.link.ignored != tab[i].ignored)
+			fprintf(stderr, "  row %zu\n", i);
 	}
 }
 
@@ -38,38 +132,6 @@ static void every_width(void)
 	}
 }
 
-static void lnkcap2_vector_wins(void)
-{
-	struct pl_cfg c;
-	struct pl_pcie p;
-	struct pl_why why = { { 0 } };
-
-	/* QEMU's pcie-root-port at 16 GT/s: LNKCAP says 16 too, LNKCAP2 = 0x1e */
-	cfg_make(&c, 0x1b36, 0xc, 1, PCI_EXP_TYPE_ROOT_PORT, 2);
-	cfg_link(&c, 2, 4, 1, 1);       /* LNKCAP says 5 GT/s ... */
-	put32(&c, CAP + PCI_EXP_LNKCAP2, 0x1e); /* ... the vector says up to 16 */
-	pl_decode_pcie(&c, CAP, &p, &why);
-	CHECK_EQ(p.link.max_speed, PL_SPEED_16);
-	CHECK_EQ(p.link.supported, 0xf);
-	/* gaps: 2.5 and 8 only */
-	put32(&c, CAP + PCI_EXP_LNKCAP2, 0x0a);
-	pl_decode_pcie(&c, CAP, &p, &why);
-	CHECK_EQ(p.link.max_speed, PL_SPEED_8);
-	CHECK_EQ(p.link.supported, 0x5);
-	/* a vector of zero falls back to LNKCAP, as QEMU writes none at <= 5 GT/s */
-	put32(&c, CAP + PCI_EXP_LNKCAP2, 0x100);        /* crosslink bit only */
-	pl_decode_pcie(&c, CAP, &p, &why);
-	CHECK_EQ(p.link.max_speed, PL_SPEED_5);
-	/* 64 GT/s */
-	put32(&c, CAP + PCI_EXP_LNKCAP2, 0x7e);
-	pl_decode_pcie(&c, CAP, &p, &why);
-	CHECK_EQ(p.link.max_speed, PL_SPEED_64);
-	/* bit 7 (128 GT/s) is unknown to every kernel: ignored */
-	put32(&c, CAP + PCI_EXP_LNKCAP2, 0x80 | 0x0e);
-	pl_decode_pcie(&c, CAP, &p, &why);
-	CHECK_EQ(p.link.max_speed, PL_SPEED_8);
-}
-
 static void v1_has_no_dev2(void)
 {
 	struct pl_cfg c;
@@ -84,12 +146,16 @@ static void v1_has_no_dev2(void)
 	CHECK(!p.dev2_known);
 	CHECK(!p.lnkcap2_read);
 	CHECK_EQ(p.link.max_speed, PL_SPEED_2_5);
+	CHECK_EQ(p.link.supported, 0);
 	/* version 2: DEVCAP2 atomics and LNKCAP2 are read */
 	put16(&c, CAP + PCI_EXP_FLAGS, 2 | PCI_EXP_TYPE_ENDPOINT << 4);
 	pl_decode_pcie(&c, CAP, &p, &why);
 	CHECK(p.dev2_known);
 	CHECK_EQ(p.devcap2, 0x3c0);
-	CHECK_EQ(p.link.max_speed, PL_SPEED_8);
+	CHECK_EQ(p.link.supported, 0x7);
+	/* ... whose speeds above Max Link Speed 2.5GT/s Linux 6.13+ ignores */
+	CHECK_EQ(p.link.max_speed, PL_SPEED_2_5);
+	CHECK_EQ(p.link.ignored, 0x6);
 }
 
 static void reserved_versions(void)
@@ -202,7 +268,9 @@ static void truncated_pcie_cap(void)
 	CHECK_EQ(pl_find_cap(&c, PCI_CAP_ID_EXP, &why), 0xe8);
 	CHECK_EQ(pl_decode_pcie(&c, 0xe8, &p, &why), 0);
 	CHECK(p.has_link);
-	CHECK_EQ(p.link.max_speed, 3);
+	CHECK_EQ(p.link.cap_speed, 3);
+	/* LnkCap2 unknown: the kernel's maximum is too (it synthesises only 2.5 and 5GT/s) */
+	CHECK_EQ(p.link.max_speed, 0);
 	CHECK(!p.dev2_known);
 	CHECK(strstr(why.msg, "truncated") != NULL);
 	/* cap at 0xfc: flags fit, link registers do not */
@@ -279,7 +347,8 @@ int main(void)
 {
 	TEST(every_speed_code);
 	TEST(every_width);
-	TEST(lnkcap2_vector_wins);
+	TEST(kernel_speed_rule);
+	TEST(kernel_speed_rule_bytes);
 	TEST(v1_has_no_dev2);
 	TEST(reserved_versions);
 	TEST(no_link_for_rc_types);

@@ -1,0 +1,1 @@
+probe -F tests/data/speed-amd-apu.lspci -n --all

@@ -1,0 +1,1 @@
+probe -F tests/data/speed-thunderbolt.lspci -n --all
