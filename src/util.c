@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Escaping for QEMU option values and POSIX shell words. */
+/* Escaping for QEMU option values, POSIX shell words and input quoted in messages. */
 #include <string.h>
 
 #include "util.h"
@@ -30,4 +30,94 @@ void pl_put_shell_word(FILE *out, const char *s)
 			fputc(*s, out);
 	}
 	fputc('\'', out);
+}
+
+size_t pl_utf8_len(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len;
+
+	if (!n)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;               /* a continuation byte, an overlong lead, or past U+10FFFF */
+	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	/* the second byte's range rules out overlongs, surrogates and values past U+10FFFF */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/* One character of s[0..len) as an excerpt shows it: *n bytes of input become the returned
+ * bytes (esc when escaped); its width in columns is the length of what is shown, 1 for UTF-8. */
+static const char *show(const char *s, size_t len, char esc[16], size_t *n, size_t *bytes, size_t *w)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t u = pl_utf8_len(s, len);
+
+	/* C1 controls (U+0080-U+009F) are terminal escapes too: CSI is U+009B */
+	if (u == 1 && c >= 0x20 && c != 0x7f && c != '\\') {
+		*n = *bytes = *w = 1;
+		return s;
+	}
+	if (u > 1 && !(c == 0xc2 && (unsigned char)s[1] < 0xa0)) {
+		*n = *bytes = u;
+		*w = 1;
+		return s;
+	}
+	*n = 1;
+	if (c == '\\')
+		memcpy(esc, "\\\\", 3);
+	else
+		snprintf(esc, 16, "\\x%02x", c);
+	*bytes = *w = strlen(esc);
+	return esc;
+}
+
+char *pl_excerpt_n(char *buf, size_t size, const char *s, size_t len)
+{
+	size_t o = 0, cols = 0, i, n, bytes, w, limit = PL_EXCERPT_COLS;
+	char esc[16];
+
+	if (!size)
+		return buf;
+	/* the whole of s when it fits, else room for "..." */
+	for (i = 0; i < len && cols <= PL_EXCERPT_COLS; i += n, cols += w)
+		show(s + i, len - i, esc, &n, &bytes, &w);
+	if (cols > PL_EXCERPT_COLS)
+		limit -= 3;
+	for (i = 0, cols = 0; i < len; i += n, cols += w) {
+		const char *put = show(s + i, len - i, esc, &n, &bytes, &w);
+
+		if (cols + w > limit || o + bytes + 4 > size) {
+			if (o + 4 <= size) {
+				memcpy(buf + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(buf + o, put, bytes);
+		o += bytes;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+char *pl_excerpt(char *buf, size_t size, const char *s)
+{
+	return pl_excerpt_n(buf, size, s ? s : "", s ? strlen(s) : 0);
 }

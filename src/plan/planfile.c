@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "planfile.h"
+#include "util.h"
 
 struct ctx {
 	yaml_document_t *doc;
@@ -16,11 +17,12 @@ struct ctx {
 	size_t errlen;
 };
 
+/* fmt has one %s for a: input, so it is quoted as a short excerpt with controls escaped */
 static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, const char *a)
 {
-	char what[256];
+	char what[256], ex[PL_EXCERPT_SIZE];
 
-	snprintf(what, sizeof(what), fmt, a);
+	snprintf(what, sizeof(what), fmt, pl_excerpt(ex, sizeof(ex), a));
 	if (n)
 		snprintf(c->err, c->errlen, "%s:%zu:%zu: %s", c->file, n->start_mark.line + 1,
 			 n->start_mark.column + 1, what);

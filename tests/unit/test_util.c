@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* src/util.c: UTF-8 checking and the excerpts that quote input in error messages. */
+#include "harness.h"
+#include "util.h"
+
+static void test_utf8_len(void)
+{
+	CHECK_EQ(pl_utf8_len("a", 1), 1);
+	CHECK_EQ(pl_utf8_len("\xc3\xa9", 2), 2);                 /* é */
+	CHECK_EQ(pl_utf8_len("\xe2\x82\xac", 3), 3);             /* € */
+	CHECK_EQ(pl_utf8_len("\xf0\x9f\x98\x80", 4), 4);         /* U+1F600 */
+	CHECK_EQ(pl_utf8_len("\xf4\x8f\xbf\xbf", 4), 4);         /* U+10FFFF */
+	CHECK_EQ(pl_utf8_len("\xc3", 1), 0);                     /* cut short */
+	CHECK_EQ(pl_utf8_len("\xe2\x82", 2), 0);
+	CHECK_EQ(pl_utf8_len("\x80", 1), 0);                     /* a lone continuation */
+	CHECK_EQ(pl_utf8_len("\xff", 1), 0);
+	CHECK_EQ(pl_utf8_len("\xc0\xaf", 2), 0);                 /* overlong '/' */
+	CHECK_EQ(pl_utf8_len("\xe0\x80\xaf", 3), 0);             /* overlong, 3 bytes */
+	CHECK_EQ(pl_utf8_len("\xf0\x80\x80\xaf", 4), 0);         /* overlong, 4 bytes */
+	CHECK_EQ(pl_utf8_len("\xed\xa0\x80", 3), 0);             /* surrogate U+D800 */
+	CHECK_EQ(pl_utf8_len("\xf4\x90\x80\x80", 4), 0);         /* U+110000 */
+	CHECK_EQ(pl_utf8_len("\xe2\x28\xa1", 3), 0);             /* bad continuation */
+}
+
+static void test_excerpt_short(void)
+{
+	char b[PL_EXCERPT_SIZE];
+
+	CHECK_STR(pl_excerpt(b, sizeof(b), "speed: 9"), "speed: 9");
+	CHECK_STR(pl_excerpt(b, sizeof(b), NULL), "");
+	CHECK_STR(pl_excerpt(b, sizeof(b), "caf\xc3\xa9"), "caf\xc3\xa9");
+	/* ESC, BEL, DEL and a backslash cannot reach the terminal as themselves */
+	CHECK_STR(pl_excerpt(b, sizeof(b), "\x1b[2J\a\x7f\\"), "\\x1b[2J\\x07\\x7f\\\\");
+	/* a C1 control (CSI) and bytes that are not UTF-8 */
+	CHECK_STR(pl_excerpt(b, sizeof(b), "a\xc2\x9b" "b\xff\xc3"), "a\\xc2\\x9bb\\xff\\xc3");
+	CHECK_STR(pl_excerpt_n(b, sizeof(b), "a\0b", 3), "a\\x00b");
+}
+
+static void test_excerpt_cut(void)
+{
+	char b[PL_EXCERPT_SIZE], in[200];
+
+	memset(in, 'x', sizeof(in));
+	/* exactly 40 columns fit; 41 are cut to 37 and an ellipsis */
+	CHECK_EQ(strlen(pl_excerpt_n(b, sizeof(b), in, 40)), 40);
+	CHECK(!strchr(b, '.'));
+	CHECK_EQ(strlen(pl_excerpt_n(b, sizeof(b), in, 41)), 40);
+	CHECK(!strcmp(b + 37, "..."));
+	CHECK_EQ(strlen(pl_excerpt_n(b, sizeof(b), in, sizeof(in))), 40);
+	/* escapes count their columns: 10 NULs take 40, so 9 of them and "..." when more follow */
+	memset(in, 0, 20);
+	CHECK_STR(pl_excerpt_n(b, sizeof(b), in, 10), "\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00");
+	CHECK_STR(pl_excerpt_n(b, sizeof(b), in, 11), "\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00...");
+	/* multi-byte characters are never split, and count one column each */
+	for (int i = 0; i < 50; i++)
+		memcpy(in + 3 * i, "\xe2\x82\xac", 3);
+	pl_excerpt_n(b, sizeof(b), in, 150);
+	CHECK_EQ(strlen(b), 37 * 3 + 3);
+	/* a small buffer is never overrun */
+	CHECK_STR(pl_excerpt(b, 8, "abcdefghijkl"), "abcd...");
+	CHECK_STR(pl_excerpt(b, 2, "abcdefghijkl"), "");
+}
+
+int main(void)
+{
+	TEST(test_utf8_len);
+	TEST(test_excerpt_short);
+	TEST(test_excerpt_cut);
+	DONE();
+}
