@@ -334,3 +334,56 @@ int pl_cli_finish(const struct pl_ctx *ctx, int rc)
 	}
 	return rc;
 }
+
+/* The whole file or standard input, NUL-terminated. */
+int pl_cli_slurp(const struct pl_ctx *ctx, const char *path, size_t max, const char *what, char **buf,
+		 size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 0, n = 0;
+	char *b = NULL;
+
+	if (!f) {
+		pl_err(ctx, "cannot open '%s': %s", path, strerror(errno));
+		return PL_EXIT_FAIL;
+	}
+	for (;;) {
+		size_t got;
+
+		if (cap - n < 4096) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			nb = cap <= max + 65536 ? realloc(b, cap + 1) : NULL;
+			if (!nb) {
+				if (cap > max)
+					pl_err(ctx, "%s: larger than %zu kB: not %s", strcmp(path, "-") ? path : "stdin",
+					       max >> 10, what);
+				else
+					pl_err(ctx, "out of memory");
+				free(b);
+				if (f != stdin)
+					fclose(f);
+				return PL_EXIT_FAIL;
+			}
+			b = nb;
+		}
+		got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		pl_err(ctx, "cannot read '%s': %s", path, strerror(errno));
+		free(b);
+		if (f != stdin)
+			fclose(f);
+		return PL_EXIT_FAIL;
+	}
+	if (f != stdin)
+		fclose(f);
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return PL_EXIT_OK;
+}

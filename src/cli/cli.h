@@ -83,6 +83,11 @@ int pl_cli_format(const struct pl_ctx *ctx, const char *name, unsigned kind, con
 /* Release a system from pl_cli_load (libpci included); NULL is fine. */
 void pl_cli_free(struct pl_system *sys);
 
+/* Read a file or standard input ('-') whole, NUL-terminated; what names it in the too-large error
+ * ("a domain XML"). Prints and returns the exit code. */
+int pl_cli_slurp(const struct pl_ctx *ctx, const char *path, size_t max, const char *what, char **buf,
+		 size_t *len);
+
 /* Flush stdout and check it (git's run_builtin rule); returns an exit code. */
 int pl_cli_finish(const struct pl_ctx *ctx, int rc);
 
@@ -97,6 +102,7 @@ struct pl_plan_args {
 	const char *plan_file;          /* --plan FILE */
 	unsigned set;                   /* options given on the command line (PL_SET_*) */
 	struct pl_planfile *pf;         /* the plan file's contents, owned here */
+	const char *default_qemu;       /* gen-proxmox: /usr/bin/kvm, not qemu-system-x86_64 on PATH */
 };
 
 #define PL_BUS_MAX 40              /* --bus: a QEMU id, never cut */
@@ -120,5 +126,6 @@ int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 int cmd_probe(int argc, char **argv, struct pl_ctx *ctx);
 int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx);
 int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx);
+int cmd_gen_proxmox(int argc, char **argv, struct pl_ctx *ctx);
 
 #endif

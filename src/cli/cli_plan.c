@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "access.h"
 #include "planfile.h"
@@ -407,24 +408,44 @@ int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 {
 	struct pl_target_req req;
 	char err[600], skipped[600];
-	bool guessed;
+	bool guessed, assume = false;
 	int rc;
 
 	if (pa->plan_file && (rc = apply_planfile(ctx, c, pa)))
 		return rc;
+	/* a split asked for either way is kept; only gen-proxmox splits on its own */
+	if ((pa->set & PL_SET_SPLIT) || (pa->pf && pa->pf->split >= 0))
+		pa->o.split_atomics = false;
 
-	req = (struct pl_target_req){ pa->qemu_ver, pa->qemu_bin, pa->named_qemu, pa->named_by };
-	rc = pl_target_qemu(&req, &pa->o.qemu, &guessed, skipped, sizeof(skipped), err, sizeof(err));
-	if (rc) {
-		pl_err(ctx, "%s", err);
-		return rc == PL_EINVAL && pa->qemu_ver ? PL_EXIT_USAGE : PL_EXIT_FAIL;
+	/* gen-proxmox: Proxmox's own QEMU (run when trusted), not qemu-system-x86_64 on PATH */
+	if (pa->default_qemu && !pa->qemu_bin && !pa->qemu_ver && !pa->named_qemu) {
+		if (access(pa->default_qemu, F_OK))
+			assume = true;
+		pa->named_qemu = pa->default_qemu;
+		snprintf(pa->named_by, sizeof(pa->named_by), "Proxmox VE's QEMU");
 	}
-	if (*skipped)
-		pl_warn(ctx, "%s; planning for %s; give --qemu or --qemu-version to choose", skipped,
-			guessed ? "the newest QEMU (no qemu-system-x86_64 on PATH either)" : pa->o.qemu.source);
-	else if (guessed)
-		pl_warn(ctx, "no qemu-system-x86_64 found: planning for the newest QEMU (x-speed up to 64, "
-			     "AtomicOps from 8.1); give --qemu-version or --qemu");
+	if (assume) {
+		pl_qemu_from_version(&pa->o.qemu, 10, 0, 0);
+		pa->o.qemu.known = false;
+		snprintf(pa->o.qemu.source, sizeof(pa->o.qemu.source), "no %s: the newest QEMU assumed",
+			 pa->default_qemu);
+		pl_warn(ctx, "no %s (not a Proxmox VE host?): planning for the newest QEMU (x-speed up to 64); "
+			     "give --qemu-version (Proxmox VE 8.x ships QEMU 8.0 to 9.2, 9.x 10.0 to 11.0)",
+			pa->default_qemu);
+	} else {
+		req = (struct pl_target_req){ pa->qemu_ver, pa->qemu_bin, pa->named_qemu, pa->named_by };
+		rc = pl_target_qemu(&req, &pa->o.qemu, &guessed, skipped, sizeof(skipped), err, sizeof(err));
+		if (rc) {
+			pl_err(ctx, "%s", err);
+			return rc == PL_EINVAL && pa->qemu_ver ? PL_EXIT_USAGE : PL_EXIT_FAIL;
+		}
+		if (*skipped)
+			pl_warn(ctx, "%s; planning for %s; give --qemu or --qemu-version to choose", skipped,
+				guessed ? "the newest QEMU (no qemu-system-x86_64 on PATH either)" : pa->o.qemu.source);
+		else if (guessed)
+			pl_warn(ctx, "no qemu-system-x86_64 found: planning for the newest QEMU (x-speed up to 64, "
+				     "AtomicOps from 8.1); give --qemu-version or --qemu");
+	}
 	if (pa->o.hotplug >= 0 && !pa->o.qemu.has_hotplug)
 		pl_warn(ctx, "%s has no hotplug property on pcie-root-port (QEMU 5.0+): --hotplug ignored",
 			pa->o.qemu.source);

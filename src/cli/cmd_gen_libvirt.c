@@ -87,55 +87,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* The whole file or standard input, NUL-terminated. */
-static int slurp(const struct pl_ctx *ctx, const char *path, char **buf, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 0, n = 0;
-	char *b = NULL;
-
-	if (!f) {
-		pl_err(ctx, "cannot open '%s': %s", path, strerror(errno));
-		return PL_EXIT_FAIL;
-	}
-	for (;;) {
-		size_t got;
-
-		if (cap - n < 4096) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			nb = cap <= MAX_DOMAIN + 65536 ? realloc(b, cap + 1) : NULL;
-			if (!nb) {
-				pl_err(ctx, "%s: %s", strcmp(path, "-") ? path : "stdin",
-				       cap > MAX_DOMAIN ? "larger than 64 MiB: not a domain XML" : "out of memory");
-				free(b);
-				if (f != stdin)
-					fclose(f);
-				return PL_EXIT_FAIL;
-			}
-			b = nb;
-		}
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		pl_err(ctx, "cannot read '%s': %s", path, strerror(errno));
-		free(b);
-		if (f != stdin)
-			fclose(f);
-		return PL_EXIT_FAIL;
-	}
-	if (f != stdin)
-		fclose(f);
-	b[n] = 0;
-	*buf = b;
-	*len = n;
-	return PL_EXIT_OK;
-}
-
 int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 {
 	static const struct argp_child children[] = {
@@ -180,7 +131,7 @@ int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 		goto out;
 	}
 	if (g.domain) {
-		rc = slurp(ctx, g.domain, &buf, &len);
+		rc = pl_cli_slurp(ctx, g.domain, MAX_DOMAIN, "a domain XML", &buf, &len);
 		if (rc)
 			goto out;
 		if (pl_lv_read_domain(&lv, buf, len, strcmp(g.domain, "-") ? g.domain : "stdin")) {

@@ -22,6 +22,7 @@ static const struct pl_cmd commands[] = {
 	{ "probe", cmd_probe, "show links, paths, AtomicOps, the recommendation" },
 	{ "gen-qemu-args", cmd_gen_qemu, "print QEMU root ports and vfio-pci devices" },
 	{ "gen-libvirt-xml", cmd_gen_libvirt, "print libvirt root ports, host devices and link overrides" },
+	{ "gen-proxmox", cmd_gen_proxmox, "print Proxmox VE hostpci and args lines, or merge them into a VM config" },
 };
 
 static const struct pl_cmd *find_cmd(const char *name)

@@ -354,6 +354,16 @@ static void port_atomics(const struct pl_plan_opts *o, struct pl_plan *plan, str
 	}
 }
 
+/* The host gives d AtomicOp completion up to its root port (any width). */
+static bool gives_atomics(const struct pl_dev *d)
+{
+	bool any = false;
+
+	for (int i = 0; d && d->an.atomics_known && i < PL_ATOMIC_N; i++)
+		any |= d->an.host_atomics[i];
+	return any;
+}
+
 static void make_ids(struct pl_plan_port *p, const struct pl_dev *d, bool split)
 {
 	const struct pl_bdf *b = &d->bdf;
@@ -381,12 +391,13 @@ int pl_plan_build(const struct pl_plan_opts *o, struct pl_dev *const *devs, size
 		const struct pl_dev *h = p ? p->fns[0].dev : NULL;
 
 		/* SR-IOV VFs are separate devices, not functions of one: a port each */
-		bool alone = o->split || d->physfn_known || (h && h->physfn_known);
+		bool alone = o->split || d->physfn_known || (h && h->physfn_known) ||
+			     (o->split_atomics && (gives_atomics(d) || gives_atomics(h)));
 
 		if (!p || alone || h->bdf.domain != d->bdf.domain || h->bdf.bus != d->bdf.bus ||
 		    h->bdf.dev != d->bdf.dev) {
 			p = &plan->ports[plan->nports++];
-			make_ids(p, d, o->split || d->physfn_known);
+			make_ids(p, d, o->split || d->physfn_known || (o->split_atomics && gives_atomics(d)));
 		}
 		if (p->nfn == PL_PLAN_MAX_FN) {
 			snprintf(err, errlen, "more than %d functions in one guest slot", PL_PLAN_MAX_FN);

@@ -43,6 +43,7 @@ struct pl_plan_opts {
 	int first_addr;                 /* first slot on that bus, default 0x10 */
 	int first_chassis;              /* chassis of the first port, default 1 */
 	bool split;                     /* --split-functions: one root port per function */
+	bool split_atomics;             /* gen-proxmox: split a device whose host path gives AtomicOps */
 	int hotplug;                    /* -1 leave QEMU's default, 0 off, 1 on */
 	int kernel_major, kernel_minor; /* host kernel; 0.0 unknown (dump, other sysfs) */
 };

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Proxmox VE inputs, read as qemu-server reads them (REFERENCE.md 8.4): a VM config
+ * (/etc/pve/qemu-server/VMID.conf) and the cluster's PCI mappings (/etc/pve/mapping/pci.cfg).
+ * Pure: text in, structs out; spans point into the caller's buffer so a merge can copy every
+ * byte it does not change.
+ */
+#ifndef PL_PROXMOX_H
+#define PL_PROXMOX_H
+
+#include "model.h"
+
+#define PL_PVE_MAX_HOSTPCI 16           /* qemu-server's $MAX_HOSTPCI_DEVICES */
+#define PL_PVE_MAX_IDS 8                /* host ids in one entry ("A;B;...") or mapping path */
+#define PL_PVE_MAX_CONF (1u << 20)      /* a VM config or pci.cfg is a few kB: refuse runaway input */
+
+struct pl_pve_span {
+	size_t off, len;
+};
+
+/* One host id: "0000:01:00.0", "01:00.0", or "01:00" (every function of the device). */
+struct pl_pve_id {
+	struct pl_bdf bdf;
+	bool all_fns;
+};
+
+struct pl_pve_hostpci {
+	bool present;
+	unsigned line;                  /* 1-based */
+	struct pl_pve_span span;        /* the line, without its newline */
+	struct pl_pve_span value;       /* the value, blanks around it excluded */
+	int nids;                       /* host=... ids, or the mapping's path on this node */
+	struct pl_pve_id ids[PL_PVE_MAX_IDS];
+	char mapping[64];               /* mapping=NAME, "" for host= */
+	bool mapped;                    /* mapping resolved (ids filled) */
+	bool pcie, xvga;
+};
+
+/* A main-section key line, for inserting new keys where qemu-server would write them (sorted). */
+struct pl_pve_key {
+	struct pl_pve_span name, line;  /* line includes its newline when there is one */
+};
+
+struct pl_pve_conf {
+	const char *buf;
+	size_t len;
+	const char *name;               /* for messages: the file name or "stdin" */
+	size_t main_end;                /* where the first section header starts (len without one) */
+	struct pl_pve_key *keys;
+	size_t nkeys;
+	bool has_machine, q35;
+	int machine_major, machine_minor;       /* pc-q35-X.Y; 0.0: unpinned, the running QEMU's */
+	char machine[64];
+	bool ovmf, win7;
+	bool has_args;
+	unsigned args_line;
+	struct pl_pve_span args_span, args_value;
+	struct pl_pve_hostpci hostpci[PL_PVE_MAX_HOSTPCI];
+	bool pending_hostpci;           /* [PENDING] changes a hostpci entry or args */
+	char pending_key[24];
+};
+
+/*
+ * Parse a VM config of len bytes (no NUL needed). Keys of the live config (before the first
+ * "[section]") are decoded; sections are kept as bytes. Returns 0, or PL_EINVAL with a one-line
+ * message "NAME:LINE: ..." in err.
+ */
+int pl_pve_parse(const char *buf, size_t len, const char *name, struct pl_pve_conf *c, char *err,
+		 size_t errlen);
+void pl_pve_free(struct pl_pve_conf *c);
+
+/* Parse "0000:01:00.0[;...]" (qemu-server's HOSTPCIID list) into ids; count or PL_EINVAL. */
+int pl_pve_parse_ids(const char *s, size_t len, struct pl_pve_id *ids, int max);
+
+/* Does id name the function b? */
+bool pl_pve_id_matches(const struct pl_pve_id *id, const struct pl_bdf *b);
+
+/*
+ * Resolve every mapping=NAME entry of c through a pci.cfg (mapping IDs as section headers,
+ * indented "map node=...,path=..." lines): the first map line for node. Returns 0, or PL_EINVAL
+ * with err set (unknown name, no map for node, malformed file).
+ */
+int pl_pve_resolve_mappings(struct pl_pve_conf *c, const char *cfg, size_t len, const char *cfgname,
+			    const char *node, char *err, size_t errlen);
+
+/* qemu-server's guest layout: root port address of hostpciN with pcie=1 on q35 (slot.fn). */
+void pl_pve_port_addr(int index, int *slot, int *fn);
+
+#endif
