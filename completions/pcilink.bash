@@ -18,12 +18,13 @@ _pcilink()
 	local cur prev words cword
 	_init_completion -n : || return
 
-	local commands="probe gen-qemu-args gen-libvirt-xml"
+	local commands="probe gen-qemu-args gen-libvirt-xml gen-proxmox"
 	local common="--dump -F --sysfs --ids -i --numa-node --slot -s --id -d --all -a --numeric -n --help --usage --version -V"
 	local -A opts=(
 		[probe]="--format -o"
 		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug -0 --null"
 		[gen-libvirt-xml]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug --domain --libvirt-version --first-index"
+		[gen-proxmox]="--policy --speed --width --qemu --qemu-version --kernel-version --plan --split-functions --hotplug --conf --mapping --node --x-vga"
 	)
 
 	local cmd="" i dump=""
@@ -55,6 +56,15 @@ _pcilink()
 		[[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
 		return
 		;;
+	--conf)
+		_filedir conf
+		[[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
+		return
+		;;
+	--mapping)
+		_filedir cfg
+		return
+		;;
 	--qemu)
 		COMPREPLY=($(compgen -c -- "$cur"))
 		return
@@ -77,7 +87,7 @@ _pcilink()
 		return
 		;;
 	--id | -d | --speed | --width | --qemu-version | --kernel-version | --bus | --first-addr | --first-chassis | \
-	--libvirt-version | --first-index)
+	--libvirt-version | --first-index | --node)
 		return
 		;;
 	esac

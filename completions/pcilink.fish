@@ -27,12 +27,13 @@ function __pcilink_formats
     echo help
 end
 
-set -l cmds probe gen-qemu-args gen-libvirt-xml
-set -l gens gen-qemu-args gen-libvirt-xml
+set -l cmds probe gen-qemu-args gen-libvirt-xml gen-proxmox
+set -l gens gen-qemu-args gen-libvirt-xml gen-proxmox
 complete -c pcilink -f
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a probe -d 'show host PCIe links, paths, AtomicOps, recommendation'
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-qemu-args -d 'print QEMU -device arguments'
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-libvirt-xml -d 'print libvirt XML, or merge it into a domain'
+complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-proxmox -d 'print Proxmox VE hostpci and args lines, or merge them'
 complete -c pcilink -s '?' -l help -d 'show help'
 complete -c pcilink -l usage -d 'show a short usage message'
 complete -c pcilink -s V -l version -d 'show the version'
@@ -57,8 +58,9 @@ complete -c pcilink -n $ing -l qemu -r -a '(__fish_complete_command)' -d 'the ta
 complete -c pcilink -n $ing -l qemu-version -x -d 'the target QEMU version'
 complete -c pcilink -n $ing -l kernel-version -x -d 'the host kernel version'
 complete -c pcilink -n $ing -l plan -r -F -d 'read a YAML plan file'
-complete -c pcilink -n $ing -l first-chassis -x -d 'chassis number of the first port'
-complete -c pcilink -n $ing -l first-addr -x -d 'first root-bus slot for the root ports'
+set -l inl "__fish_seen_subcommand_from gen-qemu-args gen-libvirt-xml"
+complete -c pcilink -n $inl -l first-chassis -x -d 'chassis number of the first port'
+complete -c pcilink -n $inl -l first-addr -x -d 'first root-bus slot for the root ports'
 complete -c pcilink -n $ing -l split-functions -d 'each function on its own root port'
 complete -c pcilink -n $ing -l hotplug -x -a 'on off' -d 'hotplug on the generated ports'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-qemu-args' -l bus -x -d 'bus for the root ports'
@@ -67,3 +69,7 @@ complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l bus -x -
 complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l domain -r -F -d 'merge into this domain XML (- for stdin)'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l libvirt-version -x -d 'the target libvirt version'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l first-index -x -d 'first controller index'
+complete -c pcilink -n '__fish_seen_subcommand_from gen-proxmox' -l conf -r -F -d 'merge into this VM config (- for stdin)'
+complete -c pcilink -n '__fish_seen_subcommand_from gen-proxmox' -l mapping -r -F -d 'resolve mapping= entries through this pci.cfg'
+complete -c pcilink -n '__fish_seen_subcommand_from gen-proxmox' -l node -x -d 'the node whose map lines apply'
+complete -c pcilink -n '__fish_seen_subcommand_from gen-proxmox' -l x-vga -d 'x-vga=1 on the first VGA controller'

@@ -37,6 +37,8 @@ for t in "$@"; do
 done
 [ -x tests/fuzz/fuzz_decode ] && suite fuzz-decode tests/fuzz/fuzz_decode tests/fuzz/corpus/decode
 [ -x tests/fuzz/fuzz_planfile ] && suite fuzz-planfile tests/fuzz/fuzz_planfile tests/fuzz/corpus/planfile
+[ -x tests/fuzz/fuzz_proxmox ] && suite fuzz-proxmox tests/fuzz/fuzz_proxmox tests/fuzz/corpus/proxmox \
+	tests/proxmox/conf
 [ -x tests/fuzz/fuzz_libvirt ] && suite fuzz-libvirt tests/fuzz/fuzz_libvirt tests/fuzz/corpus/libvirt
 [ -x tests/fuzz/fuzz_dumpread ] && suite fuzz-dumpread tests/fuzz/fuzz_dumpread examples tests/data/bad \
 	tests/fuzz/corpus/dumpread tests/fuzz/corpus/dump

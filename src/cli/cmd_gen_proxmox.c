@@ -77,6 +77,17 @@ static void this_node(char *buf, size_t len)
 	buf[strcspn(buf, ".")] = 0;
 }
 
+/* Refuse a VM the lines cannot serve before planning anything. */
+static int check(const struct pl_ctx *ctx, const struct pl_pve_conf *conf)
+{
+	char err[400];
+
+	if (!pl_pve_check_target(conf, err, sizeof(err)))
+		return PL_EXIT_OK;
+	pl_err(ctx, "%s", err);
+	return PL_EXIT_FAIL;
+}
+
 /* --conf and --mapping: read, parse, resolve. */
 static int load_conf(const struct pl_ctx *ctx, struct gen_args *g, char **cbuf, char **mbuf, struct pl_pve_conf *conf)
 {
@@ -96,7 +107,7 @@ static int load_conf(const struct pl_ctx *ctx, struct gen_args *g, char **cbuf, 
 			     "possibly over these lines ('qm config VMID --current' shows the live values)",
 			conf->name, conf->pending_key);
 	if (!g->mapping)
-		return PL_EXIT_OK;
+		return check(ctx, conf);
 	rc = pl_cli_slurp(ctx, g->mapping, PL_PVE_MAX_CONF, "a mapping file", mbuf, &mlen);
 	if (rc)
 		return rc;
@@ -109,7 +120,7 @@ static int load_conf(const struct pl_ctx *ctx, struct gen_args *g, char **cbuf, 
 		pl_err(ctx, "%s", err);
 		return PL_EXIT_FAIL;
 	}
-	return PL_EXIT_OK;
+	return check(ctx, conf);
 }
 
 /* Say why a device got one entry per function (it was not asked for). */

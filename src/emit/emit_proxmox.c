@@ -60,30 +60,6 @@ static const char *cname(const struct ctx *c)
 	return c->conf->name;
 }
 
-/* The machine must give pcie-root-port ports named ich9-pcie-port-N (q35, 4.0 or newer). */
-static int check_conf(struct ctx *c)
-{
-	const struct pl_pve_conf *f = c->conf;
-
-	if (!f->has_machine)
-		return fail(c, "%s has no machine: line, so the VM is i440fx, which has no PCIe root ports: "
-			    "set 'machine: q35' first (a change the guest notices)", cname(c));
-	if (!f->q35)
-		return fail(c, "%s: machine '%s' is not q35, which pcie=1 and root ports need: set "
-			    "'machine: q35' first (a change the guest notices)", cname(c), f->machine);
-	if ((f->machine_major || f->machine_minor) && f->machine_major < 4)
-		return fail(c, "%s: machine '%s' gets ioh3420 root ports (2.5GT/s x1, no x-speed/x-width): "
-			    "set machine pc-q35-4.0 or newer, or q35", cname(c), f->machine);
-	if (f->win7)
-		return fail(c, "%s: ostype win7 puts pcie=1 devices on pcie.0 without root ports: nothing to set",
-			    cname(c));
-	for (int k = 0; k < PL_PVE_MAX_HOSTPCI; k++)
-		if (f->hostpci[k].present && f->hostpci[k].mapping[0] && !f->hostpci[k].mapped)
-			return fail(c, "%s:%u: hostpci%d uses mapping=%s: give --mapping /etc/pve/mapping/pci.cfg "
-				    "to resolve it", cname(c), f->hostpci[k].line, k, f->hostpci[k].mapping);
-	return PL_OK;
-}
-
 /* The plan port holding b, or -1. */
 static int port_of(const struct ctx *c, const struct pl_pve_id *id, int *nfound)
 {
@@ -278,28 +254,6 @@ static int set_words(const struct ctx *c, FILE *f)
 	return any;
 }
 
-/* One word of an args: value as PVE::Tools::split_args sees it: quotes and backslashes kept raw. */
-static size_t word_end(const char *v, size_t len, size_t i)
-{
-	char q = 0;
-
-	for (; i < len; i++) {
-		if (q) {
-			if (v[i] == q)
-				q = 0;
-			else if (q == '"' && v[i] == '\\' && i + 1 < len)
-				i++;
-		} else if (v[i] == '\'' || v[i] == '"') {
-			q = v[i];
-		} else if (v[i] == '\\' && i + 1 < len) {
-			i++;
-		} else if (v[i] == ' ' || v[i] == '\t') {
-			break;
-		}
-	}
-	return i;
-}
-
 /* "device.ich9-pcie-port-K.PROP=..." for a port whose hostpci entry is ours */
 static bool our_set(const struct ctx *c, const char *w, size_t l)
 {
@@ -322,6 +276,7 @@ static bool our_set(const struct ctx *c, const char *w, size_t l)
 static void put_args(FILE *f, const struct ctx *c, const char *v, size_t len, const char *ours)
 {
 	size_t i = 0, kept = 0;
+	bool open;
 
 	while (i < len) {
 		size_t ws = i, s, e, s2, e2;
@@ -331,10 +286,10 @@ static void put_args(FILE *f, const struct ctx *c, const char *v, size_t len, co
 		if (i == len)
 			break;
 		s = i;
-		e = word_end(v, len, s);
+		e = pl_pve_word_end(v, len, s, &open);
 		for (s2 = e; s2 < len && (v[s2] == ' ' || v[s2] == '\t'); s2++)
 			;
-		e2 = word_end(v, len, s2);
+		e2 = pl_pve_word_end(v, len, s2, &open);
 		if (e - s == 4 && !memcmp(v + s, "-set", 4) && s2 < len && our_set(c, v + s2, e2 - s2)) {
 			i = e2;
 			continue;
@@ -371,10 +326,10 @@ static int edit_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* Where qemu-server would write a new key: before the first key sorting after it. */
+/* Where qemu-server would write a new key (it sorts them): after the last key sorting before it. */
 static size_t insert_at(const struct pl_pve_conf *f, const char *key, bool *need_nl)
 {
-	size_t end = 0;
+	size_t at = f->nkeys ? f->keys[0].line.off : f->main_end;
 
 	*need_nl = false;
 	for (size_t i = 0; i < f->nkeys; i++) {
@@ -382,14 +337,12 @@ static size_t insert_at(const struct pl_pve_conf *f, const char *key, bool *need
 		char name[32];
 
 		snprintf(name, sizeof(name), "%.*s", (int)(k->name.len > 30 ? 30 : k->name.len), f->buf + k->name.off);
-		if (strcmp(name, key) > 0)
-			return k->line.off;
-		end = k->line.off + k->line.len;
+		if (strcmp(name, key) < 0 && k->line.off + k->line.len > at) {
+			at = k->line.off + k->line.len;
+			*need_nl = f->buf[at - 1] != '\n';
+		}
 	}
-	if (!f->nkeys)
-		end = f->main_end;
-	*need_nl = end > 0 && f->buf[end - 1] != '\n';
-	return end;
+	return at;
 }
 
 static char *mem_close(FILE *f, char **buf)
@@ -517,7 +470,9 @@ int pl_pve_emit(const struct pl_plan *plan, struct pl_pve_opts *o, FILE *out)
 		c.e[i] = (struct entry){ .p = &plan->ports[i], .src = -1, .index = -1 };
 	if (o->xvga)
 		mark_xvga(&c);
-	if (c.conf && ((rc = check_conf(&c)) || (rc = claim(&c))))
+	if (c.conf && pl_pve_check_target(c.conf, o->err, sizeof(o->err)))
+		return PL_EINVAL;
+	if (c.conf && (rc = claim(&c)))
 		return rc;
 	if ((rc = place(&c)))
 		return rc;

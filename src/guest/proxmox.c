@@ -475,3 +475,67 @@ int pl_pve_resolve_mappings(struct pl_pve_conf *c, const char *cfg, size_t len, 
 	}
 	return PL_OK;
 }
+
+/* One word of an args: value as PVE::Tools::split_args sees it: quotes and backslashes kept raw.
+ * *open is set when a quote runs to the end. */
+size_t pl_pve_word_end(const char *v, size_t len, size_t i, bool *open)
+{
+	char q = 0;
+
+	*open = false;
+	for (; i < len; i++) {
+		if (q) {
+			if (v[i] == q)
+				q = 0;
+			else if (q == '"' && v[i] == '\\' && i + 1 < len)
+				i++;
+		} else if (v[i] == '\'' || v[i] == '"') {
+			q = v[i];
+		} else if (v[i] == '\\') {
+			if (i + 1 == len)
+				*open = true;   /* a final backslash would escape what we append */
+			else
+				i++;
+		} else if (v[i] == ' ' || v[i] == '\t') {
+			break;
+		}
+	}
+	*open |= q != 0;
+	return i;
+}
+
+static bool quotes_balanced(const char *v, size_t len)
+{
+	bool open = false;
+
+	for (size_t i = 0; i < len && !open; i++)
+		if (v[i] != ' ' && v[i] != '\t')
+			i = pl_pve_word_end(v, len, i, &open);
+	return !open;
+}
+
+/* The machine must give pcie-root-port ports named ich9-pcie-port-N (q35, 4.0 or newer). */
+int pl_pve_check_target(const struct pl_pve_conf *f, char *err, size_t errlen)
+{
+
+	if (!f->has_machine)
+		return fail(err, errlen, "%s has no machine: line, so the VM is i440fx, which has no PCIe root ports: "
+			    "set 'machine: q35' first (a change the guest notices)", f->name);
+	if (!f->q35)
+		return fail(err, errlen, "%s: machine '%s' is not q35, which pcie=1 and root ports need: set "
+			    "'machine: q35' first (a change the guest notices)", f->name, f->machine);
+	if ((f->machine_major || f->machine_minor) && f->machine_major < 4)
+		return fail(err, errlen, "%s: machine '%s' gets ioh3420 root ports (2.5GT/s x1, no x-speed/x-width): "
+			    "set machine pc-q35-4.0 or newer, or q35", f->name, f->machine);
+	if (f->win7)
+		return fail(err, errlen, "%s: ostype win7 puts pcie=1 devices on pcie.0 without root ports: nothing to set",
+			    f->name);
+	if (f->has_args && !quotes_balanced(f->buf + f->args_value.off, f->args_value.len))
+		return fail(err, errlen, "%s:%u: args: a quote or a backslash runs to the end of the line: close it",
+			    f->name, f->args_line);
+	for (int k = 0; k < PL_PVE_MAX_HOSTPCI; k++)
+		if (f->hostpci[k].present && f->hostpci[k].mapping[0] && !f->hostpci[k].mapped)
+			return fail(err, errlen, "%s:%u: hostpci%d uses mapping=%s: give --mapping /etc/pve/mapping/pci.cfg "
+				    "to resolve it", f->name, f->hostpci[k].line, k, f->hostpci[k].mapping);
+	return PL_OK;
+}

@@ -83,6 +83,17 @@ bool pl_pve_id_matches(const struct pl_pve_id *id, const struct pl_bdf *b);
 int pl_pve_resolve_mappings(struct pl_pve_conf *c, const char *cfg, size_t len, const char *cfgname,
 			    const char *node, char *err, size_t errlen);
 
+/*
+ * The VM can take pcilink's lines: q35 4.0 or newer (ich9-pcie-port-N are pcie-root-ports), not a
+ * win7 guest (its pcie=1 devices sit on pcie.0), an args: value that splits, every mapping=
+ * resolved. Returns 0, or PL_EINVAL with a one-line reason in err.
+ */
+int pl_pve_check_target(const struct pl_pve_conf *c, char *err, size_t errlen);
+
+/* End of the args: word starting at i (quotes and backslashes as a shell reads them, kept raw);
+ * *open when a quote or a final backslash runs to the end. */
+size_t pl_pve_word_end(const char *v, size_t len, size_t i, bool *open);
+
 /* qemu-server's guest layout: root port address of hostpciN with pcie=1 on q35 (slot.fn). */
 void pl_pve_port_addr(int index, int *slot, int *fn);
 

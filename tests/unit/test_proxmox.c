@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Proxmox VE: the VM config and pci.cfg readers, hostpci placement, the byte-for-byte merge. */
+#include <stdlib.h>
+
+#include "emit_proxmox.h"
+#include "harness.h"
+
+static struct pl_dev devs[16];
+
+/* A plan of n ports; port i holds nfn[i] functions of device bus[i]:00, link 16/x(4<<i%3). */
+static void mkplan(struct pl_plan *p, struct pl_plan_opts *o, int n, const int *bus, const int *nfn)
+{
+	static struct pl_plan_port ports[16];
+	int k = 0;
+
+	memset(p, 0, sizeof(*p));
+	memset(o, 0, sizeof(*o));
+	memset(ports, 0, sizeof(ports));
+	o->hotplug = -1;
+	p->opts = o;
+	p->ports = ports;
+	p->nports = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		ports[i].link_props = true;
+		ports[i].speed = PL_SPEED_16;
+		ports[i].width = 4 << (i % 3);
+		ports[i].nfn = nfn[i];
+		for (int j = 0; j < nfn[i]; j++, k++) {
+			devs[k].bdf = (struct pl_bdf){ 0, (uint8_t)bus[i], 0, (uint8_t)j };
+			devs[k].class_code = j ? 0x040300 : 0x030000;
+			ports[i].fns[j].dev = &devs[k];
+			ports[i].fns[j].guest_fn = j;
+		}
+	}
+}
+
+/* Emit the plan (merged into conf when not NULL); returns malloc'ed output or NULL on failure. */
+static char *run(const struct pl_plan *p, const char *conf, char *err, size_t errlen)
+{
+	struct pl_pve_opts o = { 0 };
+	struct pl_pve_conf c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	err[0] = 0;
+	if (conf && pl_pve_parse(conf, strlen(conf), "t.conf", &c, err, errlen))
+		return NULL;
+	o.conf = conf ? &c : NULL;
+	f = open_memstream(&buf, &len);
+	rc = pl_pve_emit(p, &o, f);
+	fclose(f);
+	pl_diag_free(o.warnings);
+	if (conf)
+		pl_pve_free(&c);
+	if (rc) {
+		snprintf(err, errlen, "%s", o.err);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void ids(void)
+{
+	struct pl_pve_id id[PL_PVE_MAX_IDS];
+
+	CHECK_EQ(pl_pve_parse_ids("0000:01:00.0", 12, id, 8), 1);
+	CHECK(!id[0].all_fns && id[0].bdf.bus == 1 && id[0].bdf.fn == 0);
+	CHECK_EQ(pl_pve_parse_ids("d0:13.1;1234:f0:13", 18, id, 8), 2);
+	CHECK(id[0].bdf.bus == 0xd0 && id[0].bdf.dev == 0x13 && id[0].bdf.fn == 1);
+	CHECK(id[1].all_fns && id[1].bdf.domain == 0x1234);
+	CHECK_EQ(pl_pve_parse_ids("01:00.8", 7, id, 8), PL_EINVAL);     /* functions are 0-7 */
+	CHECK_EQ(pl_pve_parse_ids("01:20.0", 7, id, 8), PL_EINVAL);     /* devices are 0-1f */
+	CHECK_EQ(pl_pve_parse_ids("1:00.0", 6, id, 8), PL_EINVAL);
+	CHECK_EQ(pl_pve_parse_ids("01:00.0;", 8, id, 8), PL_EINVAL);
+	CHECK_EQ(pl_pve_parse_ids("", 0, id, 8), PL_EINVAL);
+	CHECK_EQ(pl_pve_parse_ids("01:00.0;01:00.1;01:00.2", 23, id, 2), PL_EINVAL);
+	CHECK(pl_pve_id_matches(&id[0], &(struct pl_bdf){ 0, 1, 0, 0 }));
+}
+
+static void parse(void)
+{
+	static const char conf[] = "#desc\n#more\nmachine: type=pc-q35-3.1,viommu=intel\n"
+				   "hostpci3: mapping=gpu,pcie=on,x-vga=1\nhostpci10: 41:00.0\nbios: ovmf\n"
+				   "args: -foo\n\n[PENDING]\nhostpci2: 01:00.0\n[snap]\nhostpci0: garbage\n";
+	struct pl_pve_conf c;
+	char err[300];
+
+	CHECK_EQ(pl_pve_parse(conf, strlen(conf), "t", &c, err, sizeof(err)), 0);
+	CHECK(c.q35 && c.machine_major == 3 && c.machine_minor == 1);
+	CHECK_STR(c.machine, "pc-q35-3.1");
+	CHECK(c.hostpci[3].present && c.hostpci[3].pcie && c.hostpci[3].xvga);
+	CHECK_STR(c.hostpci[3].mapping, "gpu");
+	CHECK(c.hostpci[10].present && !c.hostpci[10].pcie && c.hostpci[10].nids == 1);
+	CHECK(!c.hostpci[0].present);   /* the snapshot's entries are not the live config */
+	CHECK(c.ovmf && c.has_args && c.pending_hostpci);
+	CHECK_EQ(c.main_end, strstr(conf, "[PENDING]") - conf);
+	CHECK_EQ(c.nkeys, 5);
+	pl_pve_free(&c);
+
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "hostpci0: 01:00.0\nhostpci0: 02:00.0\n", "t:2: hostpci0 appears twice (also on line 1): keep one" },
+		{ "hostpci16: 01:00.0\n", "t:1: hostpci16: qemu-server knows hostpci0 to hostpci15" },
+		{ "hostpci01: 01:00.0\n", "t:1: 'hostpci01' is not a hostpci key (hostpci0 to hostpci15)" },
+		{ "hostpci0: 01:00.0,mapping=x\n", "t:1: hostpci0: both a host id and mapping= (give one)" },
+		{ "hostpci0: pcie=1\n", "t:1: hostpci0: neither a host id nor mapping=" },
+		{ "hostpci0: 01:00.0,pcie=maybe\n", "t:1: hostpci0: pcie=maybe is not a boolean (0 or 1)" },
+		{ "hostpci0: 1:0.0\n", "t:1: hostpci0: '1:0.0' is not a host PCI id (BB:DD.F, DDDD:BB:DD.F, ';' "
+				      "between several, at most 8)" },
+		{ "<domain>\n", "t:1: not a 'key: value' line: is this a VM config?" },
+		{ "args: a\nargs: b\n", "t:2: args appears twice (also on line 1): keep one" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(pl_pve_parse(bad[i].text, strlen(bad[i].text), "t", &c, err, sizeof(err)), PL_EINVAL);
+		CHECK_STR(err, bad[i].msg);
+		pl_pve_free(&c);
+	}
+	CHECK_EQ(pl_pve_parse("a: b\0c", 6, "t", &c, err, sizeof(err)), PL_EINVAL);
+	CHECK_STR(err, "t: has a NUL byte: not a VM config");
+}
+
+static void mappings(void)
+{
+	static const char conf[] = "machine: q35\nhostpci0: mapping=gpu,pcie=1\nhostpci1: mapping=nic\n";
+	static const char cfg[] = "gpu\n\tmap id=1002:744c,node=pve2,path=0000:02:00.0\n"
+				  "\tmap id=1002:744c,iommugroup=3,node=pve,path=0000:03:00.0;0000:03:00.1\n"
+				  "\tdescription a GPU\n\nnic\n\tmap node=pve,path=0000:05:00\n";
+	struct pl_pve_conf c;
+	char err[300];
+
+	CHECK_EQ(pl_pve_parse(conf, strlen(conf), "t", &c, err, sizeof(err)), 0);
+	CHECK_EQ(pl_pve_resolve_mappings(&c, cfg, strlen(cfg), "pci.cfg", "pve", err, sizeof(err)), 0);
+	CHECK(c.hostpci[0].mapped && c.hostpci[0].nids == 2 && c.hostpci[0].ids[1].bdf.fn == 1);
+	CHECK(c.hostpci[1].mapped && c.hostpci[1].ids[0].all_fns && c.hostpci[1].ids[0].bdf.bus == 5);
+	pl_pve_free(&c);
+	CHECK_EQ(pl_pve_parse(conf, strlen(conf), "t", &c, err, sizeof(err)), 0);
+	CHECK_EQ(pl_pve_resolve_mappings(&c, cfg, strlen(cfg), "pci.cfg", "pve3", err, sizeof(err)), PL_EINVAL);
+	CHECK_STR(err, "t:2: hostpci0: mapping 'gpu' has no map for node 'pve3' in pci.cfg");
+	pl_pve_free(&c);
+	CHECK_EQ(pl_pve_parse(conf, strlen(conf), "t", &c, err, sizeof(err)), 0);
+	CHECK_EQ(pl_pve_resolve_mappings(&c, "\tmap path=01:00.0\n", 18, "m", "pve", err, sizeof(err)), PL_EINVAL);
+	CHECK_STR(err, "m:1: a property before any mapping id");
+	pl_pve_free(&c);
+}
+
+static void lines_alone(void)
+{
+	struct pl_plan p;
+	struct pl_plan_opts o;
+	char err[400], *out;
+
+	mkplan(&p, &o, 2, (const int[]){ 3, 7 }, (const int[]){ 1, 2 });
+	out = run(&p, NULL, err, sizeof(err));
+	CHECK_STR(out, "hostpci0: 0000:03:00.0,pcie=1\nhostpci1: 0000:07:00.0;0000:07:00.1,pcie=1\n"
+		       "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4 "
+		       "-set device.ich9-pcie-port-2.x-speed=16 -set device.ich9-pcie-port-2.x-width=8\n");
+	free(out);
+}
+
+/* The hostpci indices new entries get in a config: never a slot without function 0 (8.2). */
+static void placement(void)
+{
+	struct pl_plan p;
+	struct pl_plan_opts o;
+	char err[400], *out;
+
+	mkplan(&p, &o, 2, (const int[]){ 3, 5 }, (const int[]){ 1, 1 });
+	p.ports[0].link_props = p.ports[1].link_props = false;
+	/* 0-3 taken, 4 taken without pcie=1 (no port at 10.0): 5-11 would be invisible, so 12, 13 */
+	out = run(&p, "machine: q35\nhostpci0: 10:00.0\nhostpci1: 11:00.0\nhostpci2: 12:00.0\n"
+		      "hostpci3: 13:00.0\nhostpci4: 14:00.0\n", err, sizeof(err));
+	CHECK(out && strstr(out, "hostpci12: 0000:03:00.0,pcie=1\nhostpci13: 0000:05:00.0,pcie=1\n"));
+	free(out);
+	/* with pcie=1 on hostpci4 the port at 10.0 exists: 5 and 6 are fine */
+	out = run(&p, "machine: q35\nhostpci0: 10:00.0\nhostpci1: 11:00.0\nhostpci2: 12:00.0\n"
+		      "hostpci3: 13:00.0\nhostpci4: 14:00.0,pcie=1\n", err, sizeof(err));
+	CHECK(out && strstr(out, "hostpci5: 0000:03:00.0,pcie=1\nhostpci6: 0000:05:00.0,pcie=1\n"));
+	free(out);
+	/* an existing entry for our device at 5 without 4 moves to 4, keeping its options */
+	out = run(&p, "machine: q35\nhostpci0: 10:00.0\nhostpci1: 11:00.0\nhostpci2: 12:00.0\n"
+		      "hostpci3: 13:00.0\nhostpci5: 03:00.0,rombar=0,pcie=1\n", err, sizeof(err));
+	CHECK_STR(out, "machine: q35\nhostpci0: 10:00.0\nhostpci1: 11:00.0\nhostpci2: 12:00.0\n"
+		       "hostpci3: 13:00.0\nhostpci4: 0000:03:00.0,rombar=0,pcie=1\nhostpci5: 0000:05:00.0,pcie=1\n");
+	free(out);
+	/* no room */
+	out = run(&p, "machine: q35\nhostpci0: 10:00.0\nhostpci1: 11:00.0\nhostpci2: 12:00.0\n"
+		      "hostpci3: 13:00.0\nhostpci4: 14:00.0\nhostpci12: 15:00.0\n", err, sizeof(err));
+	CHECK(!out);
+	CHECK_STR(err, "no free hostpci index for 0000:03:00.0: qemu-server has hostpci0 to hostpci15, and "
+		       "hostpci5-11 need hostpci4 (13-15 need 12) with pcie=1");
+}
+
+static void merge(void)
+{
+	static const char conf[] =
+		"#desc: keep %3A me\nargs: -cpu host  -set device.ich9-pcie-port-2.x-speed=2_5 "
+		"-set 'device.ich9-pcie-port-9.x-speed=8'\nballoon: 0\nhostpci0: 0000:07:00,x-vga=1\n"
+		"hostpci1: 03:00.0,pcie=0,romfile=vbios.bin\nmachine: q35\nvga: none\n\n[PENDING]\nmemory: 4\n\n"
+		"[snap1]\nhostpci0: 0000:07:00\nmachine: q35\n";
+	struct pl_plan p;
+	struct pl_plan_opts o;
+	char err[400], *out, *again;
+
+	/* 07:00 split in two entries: the All Functions entry keeps index 0 and x-vga for .0 */
+	mkplan(&p, &o, 3, (const int[]){ 7, 7, 3 }, (const int[]){ 1, 1, 1 });
+	devs[1].bdf.fn = 1;
+	out = run(&p, conf, err, sizeof(err));
+	CHECK_STR(out,
+		  "#desc: keep %3A me\nargs: -cpu host -set 'device.ich9-pcie-port-9.x-speed=8' "
+		  "-set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4 "
+		  "-set device.ich9-pcie-port-2.x-speed=16 -set device.ich9-pcie-port-2.x-width=16 "
+		  "-set device.ich9-pcie-port-3.x-speed=16 -set device.ich9-pcie-port-3.x-width=8\nballoon: 0\n"
+		  "hostpci0: 0000:07:00.0,x-vga=1,pcie=1\nhostpci1: 0000:03:00.0,pcie=1,romfile=vbios.bin\n"
+		  "hostpci2: 0000:07:00.1,pcie=1\nmachine: q35\nvga: none\n\n[PENDING]\nmemory: 4\n\n"
+		  "[snap1]\nhostpci0: 0000:07:00\nmachine: q35\n");
+	again = out ? run(&p, out, err, sizeof(err)) : NULL;
+	CHECK_STR(again, out);
+	free(again);
+	free(out);
+
+	/* a config without args and without a final newline */
+	mkplan(&p, &o, 1, (const int[]){ 3 }, (const int[]){ 1 });
+	out = run(&p, "cores: 2\nmachine: q35\nname: x", err, sizeof(err));
+	CHECK_STR(out, "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
+		       "cores: 2\nhostpci0: 0000:03:00.0,pcie=1\nmachine: q35\nname: x");
+	again = out ? run(&p, out, err, sizeof(err)) : NULL;
+	CHECK_STR(again, out);
+	free(again);
+	free(out);
+	out = run(&p, "machine: q35\nsockets: 1", err, sizeof(err));
+	CHECK_STR(out, "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
+		       "hostpci0: 0000:03:00.0,pcie=1\nmachine: q35\nsockets: 1");
+	free(out);
+	out = run(&p, "machine: q35\ntags: z", err, sizeof(err));
+	CHECK_STR(out, "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
+		       "hostpci0: 0000:03:00.0,pcie=1\nmachine: q35\ntags: z");
+	free(out);
+	out = run(&p, "machine: q35\nargs: -a\nb: 1", err, sizeof(err));
+	CHECK(out && strstr(out, "args: -a -set"));
+	free(out);
+	out = run(&p, "aaa: 1\nmachine: q35", err, sizeof(err));
+	CHECK_STR(out, "aaa: 1\nargs: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
+		       "hostpci0: 0000:03:00.0,pcie=1\nmachine: q35");
+	free(out);
+	/* two old entries for functions we now group: the first takes them, the other goes */
+	mkplan(&p, &o, 1, (const int[]){ 7 }, (const int[]){ 2 });
+	out = run(&p, "hostpci2: 07:00.1,pcie=1\nhostpci3: 07:00.0\nmachine: q35\n", err, sizeof(err));
+	CHECK_STR(out, "args: -set device.ich9-pcie-port-3.x-speed=16 -set device.ich9-pcie-port-3.x-width=4\n"
+		       "hostpci2: 0000:07:00.0;0000:07:00.1,pcie=1\nmachine: q35\n");
+	free(out);
+}
+
+static void refusals(void)
+{
+	static const struct {
+		const char *conf, *msg;
+	} bad[] = {
+		{ "cores: 2\n", "t.conf has no machine: line, so the VM is i440fx, which has no PCIe root ports: "
+				"set 'machine: q35' first (a change the guest notices)" },
+		{ "machine: pc-i440fx-9.0\n", "t.conf: machine 'pc-i440fx-9.0' is not q35, which pcie=1 and root "
+					      "ports need: set 'machine: q35' first (a change the guest notices)" },
+		{ "machine: pc-q35-3.1\n", "t.conf: machine 'pc-q35-3.1' gets ioh3420 root ports (2.5GT/s x1, no "
+					   "x-speed/x-width): set machine pc-q35-4.0 or newer, or q35" },
+		{ "machine: q35\nostype: win7\n", "t.conf: ostype win7 puts pcie=1 devices on pcie.0 without root "
+						  "ports: nothing to set" },
+		{ "machine: q35\nhostpci0: mapping=gpu\n", "t.conf:2: hostpci0 uses mapping=gpu: give --mapping "
+							   "/etc/pve/mapping/pci.cfg to resolve it" },
+		{ "machine: q35\nargs: -a 'b\n", "t.conf:2: args: a quote or a backslash runs to the end of the "
+						 "line: close it" },
+		{ "machine: q35\nargs: -a b\\\n", "t.conf:2: args: a quote or a backslash runs to the end of the "
+						  "line: close it" },
+		{ "machine: q35\nhostpci0: 03:00.0;09:00.0\n", "t.conf:2: hostpci0 also passes 0000:09:00.0, which "
+							       "is not selected: select it too, or split that "
+							       "entry first" },
+	};
+	struct pl_plan p;
+	struct pl_plan_opts o;
+	char err[400], *out;
+
+	mkplan(&p, &o, 1, (const int[]){ 3 }, (const int[]){ 1 });
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		out = run(&p, bad[i].conf, err, sizeof(err));
+		CHECK(!out);
+		CHECK_STR(err, bad[i].msg);
+		free(out);
+	}
+	/* pc-q35-4.0 and newer pinned versions are fine */
+	out = run(&p, "machine: pc-q35-4.0+pve1\n", err, sizeof(err));
+	CHECK(out != NULL);
+	free(out);
+}
+
+int main(void)
+{
+	TEST(ids);
+	TEST(parse);
+	TEST(mappings);
+	TEST(lines_alone);
+	TEST(placement);
+	TEST(merge);
+	TEST(refusals);
+	DONE();
+}
