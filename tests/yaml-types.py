@@ -6,6 +6,21 @@ stay numbers, unknowns are null."""
 import sys, yaml
 
 doc = yaml.safe_load(sys.stdin)
+
+
+def keys_are_strings(node, where="top"):
+    """every key is a string, as in JSON (host_atomics_reasons' 32/64/128 loaded as ints)"""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            assert isinstance(k, str), (where, k)
+            keys_are_strings(v, where + "." + k)
+    elif isinstance(node, list):
+        for v in node:
+            keys_are_strings(v, where)
+
+
+keys_are_strings(doc)
+assert any("host_atomics_reasons" in d for d in doc["devices"]), "no numeric-looking key covered"
 assert doc["schema"] == 1
 for d in doc["devices"]:
     for k in ("slot", "vendor_id", "device_id", "class_id"):

@@ -8,6 +8,7 @@
 
 #include "model.h"
 #include "out.h"
+#include "util.h"
 
 #define DEPTH 32
 #define BUFSZ 65536
@@ -164,8 +165,13 @@ static void yaml_text(struct pl_out *o, const char *text, bool quoted)
 {
 	yaml_event_t ev;
 
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), !quoted, quoted,
-				     quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
+	/* it refuses what is not UTF-8 (the front replaced that) and fails only for memory */
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), !quoted,
+					  quoted, quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+							 : YAML_PLAIN_SCALAR_STYLE)) {
+		o->failed = true;
+		return;
+	}
 	yaml_put(o, &ev);
 }
 
@@ -174,7 +180,7 @@ static void yaml_begin(struct pl_out *o, const char *key, bool list)
 	yaml_event_t ev;
 
 	if (key)
-		yaml_text(o, key, false);
+		yaml_text(o, key, true);
 	if (list)
 		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
 	else
@@ -196,7 +202,7 @@ static void yaml_end(struct pl_out *o, bool list)
 static void yaml_scalar(struct pl_out *o, const char *key, const char *text, bool quoted)
 {
 	if (key)
-		yaml_text(o, key, false);
+		yaml_text(o, key, true);
 	yaml_text(o, text, quoted);
 }
 
@@ -258,13 +264,70 @@ struct pl_out *pl_out_yaml(FILE *f)
 	return o;
 }
 
+/*
+ * Strings from input (file names, names from an ids file, option values) may not be UTF-8:
+ * JSON and YAML must be. Each byte that is not part of a well-formed character becomes
+ * U+FFFD. Returns s itself when it is clean, else a copy in *tmp (NULL when out of memory).
+ */
+static const char *utf8(const char *s, char **tmp)
+{
+	size_t len, i, o = 0, n;
+	char *t;
+
+	*tmp = NULL;
+	if (!s)
+		return NULL;
+	len = strlen(s);
+	for (i = 0; i < len && (n = pl_utf8_len(s + i, len - i)); i += n)
+		;
+	if (i == len)
+		return s;
+	t = *tmp = malloc(3 * len + 1);
+	if (!t)
+		return NULL;
+	for (i = 0; i < len; i += n) {
+		n = pl_utf8_len(s + i, len - i);
+		if (n) {
+			memcpy(t + o, s + i, n);
+			o += n;
+		} else {
+			memcpy(t + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			n = 1;
+		}
+	}
+	t[o] = 0;
+	return t;
+}
+
+static void scalar(struct pl_out *o, const char *key, const char *text, bool quoted)
+{
+	char *kt, *tt;
+	const char *k = utf8(key, &kt), *t = utf8(text, &tt);
+
+	if ((key && !k) || !t)
+		o->failed = true;
+	else
+		o->ops->scalar(o, k, t, quoted);
+	free(kt);
+	free(tt);
+}
+
 static void begin(struct pl_out *o, const char *key, bool list)
 {
+	char *kt;
+	const char *k;
+
 	if (o->depth + 1 >= DEPTH) {
 		o->failed = true;       /* no walk nests this deep: a bug, reported as a write error */
 		return;
 	}
-	o->ops->begin(o, key, list);
+	k = utf8(key, &kt);
+	if (key && !k)
+		o->failed = true;
+	else
+		o->ops->begin(o, k, list);
+	free(kt);
 	o->depth++;
 	o->list[o->depth] = list;
 	o->had[o->depth] = false;
@@ -290,12 +353,12 @@ void pl_out_end(struct pl_out *o)
 
 void pl_out_str(struct pl_out *o, const char *key, const char *s)
 {
-	o->ops->scalar(o, key, s ? s : "null", s != NULL);
+	scalar(o, key, s ? s : "null", s != NULL);
 }
 
 void pl_out_num(struct pl_out *o, const char *key, const char *text)
 {
-	o->ops->scalar(o, key, text ? text : "null", false);
+	scalar(o, key, text ? text : "null", false);
 }
 
 void pl_out_int(struct pl_out *o, const char *key, long long v)
@@ -309,17 +372,17 @@ void pl_out_int(struct pl_out *o, const char *key, long long v)
 	while (u /= 10);
 	if (v < 0)
 		*--p = '-';
-	o->ops->scalar(o, key, p, false);
+	scalar(o, key, p, false);
 }
 
 void pl_out_bool(struct pl_out *o, const char *key, bool v)
 {
-	o->ops->scalar(o, key, v ? "true" : "false", false);
+	scalar(o, key, v ? "true" : "false", false);
 }
 
 void pl_out_null(struct pl_out *o, const char *key)
 {
-	o->ops->scalar(o, key, "null", false);
+	scalar(o, key, "null", false);
 }
 
 int pl_out_close(struct pl_out *o)

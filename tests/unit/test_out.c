@@ -80,18 +80,18 @@ static void test_yaml_layout(void)
 
 	CHECK_EQ(rc, PL_OK);
 	CHECK_STR(s, "---\n"
-		     "schema: 1\n"
-		     "empty_map: {}\n"
-		     "empty_list: []\n"
-		     "speeds:\n"
+		     "\"schema\": 1\n"
+		     "\"empty_map\": {}\n"
+		     "\"empty_list\": []\n"
+		     "\"speeds\":\n"
 		     "- 2.5\n"
 		     "- 16\n"
-		     "m:\n"
-		     "  slot: \"0000:01:00.0\"\n"
-		     "  none: null\n"
-		     "  nul: null\n"
-		     "  t: true\n"
-		     "  f: false\n");
+		     "\"m\":\n"
+		     "  \"slot\": \"0000:01:00.0\"\n"
+		     "  \"none\": null\n"
+		     "  \"nul\": null\n"
+		     "  \"t\": true\n"
+		     "  \"f\": false\n");
 	free(s);
 }
 
@@ -102,7 +102,8 @@ static void walk_str(struct pl_out *o)
 	pl_out_str(o, NULL, g_str);
 }
 
-/* every byte: the seven short escapes, \u00XX below 0x20, everything else as is (no "\/") */
+/* every byte: the seven short escapes, \u00XX below 0x20, U+FFFD for a byte that is not UTF-8,
+ * everything else as is (no "\/") */
 static void test_json_escape_every_byte(void)
 {
 	for (int c = 1; c < 256; c++) {
@@ -123,6 +124,8 @@ static void test_json_escape_every_byte(void)
 			snprintf(want, sizeof(want), "\"a%sb\"\n", e);
 		else if (c < 0x20)
 			snprintf(want, sizeof(want), "\"a\\u%04xb\"\n", c);
+		else if (c >= 0x80)
+			snprintf(want, sizeof(want), "\"a\xef\xbf\xbd" "b\"\n");
 		else
 			snprintf(want, sizeof(want), "\"a%cb\"\n", c);
 		g_str = in;
@@ -131,6 +134,66 @@ static void test_json_escape_every_byte(void)
 		CHECK_STR(s, want);
 		free(s);
 	}
+}
+
+/* keys and strings from input that are not UTF-8: U+FFFD per stray byte, in both formats
+ * (YAML looped or double-freed on them); well-formed characters pass through */
+static void walk_utf8(struct pl_out *o)
+{
+	pl_out_map(o, NULL);
+	pl_out_str(o, "name", "Caf\xe9 \xc3");
+	pl_out_str(o, "ok", "\xe2\x82\xac \xf0\x9f\x98\x80");
+	pl_out_str(o, "k\xff", "\xc0\xaf\xed\xa0\x80");
+	pl_out_map(o, "m\x80");
+	pl_out_int(o, "\xf4\x90\x80\x80", 1);
+	pl_out_end(o);
+	pl_out_end(o);
+}
+
+#define R "\xef\xbf\xbd"
+
+static void test_invalid_utf8(void)
+{
+	int rc;
+	char *s = run(pl_out_json, walk_utf8, &rc);
+
+	CHECK_EQ(rc, PL_OK);
+	CHECK_STR(s, "{\n"
+		     "  \"name\": \"Caf" R " " R "\",\n"
+		     "  \"ok\": \"\xe2\x82\xac \xf0\x9f\x98\x80\",\n"
+		     "  \"k" R "\": \"" R R R R R "\",\n"
+		     "  \"m" R "\": {\n"
+		     "    \"" R R R R "\": 1\n"
+		     "  }\n"
+		     "}\n");
+	free(s);
+	s = run(pl_out_yaml, walk_utf8, &rc);
+	CHECK_EQ(rc, PL_OK);
+	CHECK_STR(s, "---\n"
+		     "\"name\": \"Caf" R " " R "\"\n"
+		     "\"ok\": \"\xe2\x82\xac \\U0001F600\"\n"      /* libyaml escapes past the BMP */
+		     "\"k" R "\": \"" R R R R R "\"\n"
+		     "\"m" R "\":\n"
+		     "  \"" R R R R "\": 1\n");
+	free(s);
+}
+
+/* keys that look like numbers stay strings in YAML, as they are in JSON */
+static void walk_numeric_keys(struct pl_out *o)
+{
+	pl_out_map(o, NULL);
+	pl_out_str(o, "32", "a");
+	pl_out_str(o, "128", "b");
+	pl_out_end(o);
+}
+
+static void test_yaml_numeric_keys(void)
+{
+	int rc;
+	char *s = run(pl_out_yaml, walk_numeric_keys, &rc);
+
+	CHECK_STR(s, "---\n\"32\": \"a\"\n\"128\": \"b\"\n");
+	free(s);
 }
 
 static void walk_ints(struct pl_out *o)
@@ -200,6 +263,8 @@ int main(void)
 	TEST(test_json_layout);
 	TEST(test_yaml_layout);
 	TEST(test_json_escape_every_byte);
+	TEST(test_invalid_utf8);
+	TEST(test_yaml_numeric_keys);
 	TEST(test_ints);
 	TEST(test_big);
 	TEST(test_close_and_errors);

@@ -1,0 +1,1 @@
+probe -F examples/gpu-workstation.lspci --ids tests/data/bad-utf8.ids -o yaml 03:00.0 | $PYTHON -c "import yaml, sys; d = yaml.safe_load(sys.stdin)[\"devices\"][0]; print(ascii(d[\"vendor_name\"]), ascii(d[\"device_name\"]))"
