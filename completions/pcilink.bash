@@ -18,11 +18,12 @@ _pcilink()
 	local cur prev words cword
 	_init_completion -n : || return
 
-	local commands="probe gen-qemu-args gen-libvirt-xml gen-proxmox"
+	local commands="probe gen-qemu-args gen-libvirt-xml gen-proxmox check"
 	local common="--dump -F --sysfs --ids -i --numa-node --slot -s --id -d --all -a --numeric -n --help --usage --version -V"
 	local -A opts=(
 		[probe]="--format -o"
 		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug -0 --null"
+		[check]="--qemu-cmdline --pid --dump -F --sysfs --qemu --qemu-version --format -o"
 		[gen-libvirt-xml]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug --domain --libvirt-version --first-index"
 		[gen-proxmox]="--policy --speed --width --qemu --qemu-version --kernel-version --plan --split-functions --hotplug --conf --mapping --node --x-vga"
 	)
@@ -45,6 +46,15 @@ _pcilink()
 	case $prev in
 	--dump | -F | --ids | -i | --plan)
 		_filedir
+		return
+		;;
+	--qemu-cmdline)
+		_filedir
+		[[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
+		return
+		;;
+	--pid)
+		COMPREPLY=($(compgen -W "$(pgrep -f qemu-system 2>/dev/null)" -- "$cur"))
 		return
 		;;
 	--sysfs)
@@ -92,8 +102,12 @@ _pcilink()
 		;;
 	esac
 
+	# check names no devices: its options only
+	[[ $cmd == check ]] && common="--help --usage"
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$common ${opts[$cmd]}" -- "$cur"))
+	elif [[ $cmd == check ]]; then
+		return
 	else
 		COMPREPLY=($(compgen -W "$(_pcilink_slots "$dump")" -- "$cur"))
 		__ltrim_colon_completions "$cur"

@@ -27,28 +27,30 @@ function __pcilink_formats
     echo help
 end
 
-set -l cmds probe gen-qemu-args gen-libvirt-xml gen-proxmox
+set -l cmds probe gen-qemu-args gen-libvirt-xml gen-proxmox check
 set -l gens gen-qemu-args gen-libvirt-xml gen-proxmox
 complete -c pcilink -f
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a probe -d 'show host PCIe links, paths, AtomicOps, recommendation'
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-qemu-args -d 'print QEMU -device arguments'
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-libvirt-xml -d 'print libvirt XML, or merge it into a domain'
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-proxmox -d 'print Proxmox VE hostpci and args lines, or merge them'
+complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a check -d 'check an existing VM against the host'
 complete -c pcilink -s '?' -l help -d 'show help'
 complete -c pcilink -l usage -d 'show a short usage message'
 complete -c pcilink -s V -l version -d 'show the version'
 
 set -l in "__fish_seen_subcommand_from $cmds"
+set -l sel "__fish_seen_subcommand_from probe $gens"
 complete -c pcilink -n $in -s F -l dump -r -F -d 'read an lspci -xxx dump'
 complete -c pcilink -n $in -l sysfs -r -a '(__fish_complete_directories)' -d 'read a sysfs tree rooted at DIR'
-complete -c pcilink -n $in -s i -l ids -r -F -d 'pci.ids to use'
-complete -c pcilink -n $in -l numa-node -x -d 'a host NUMA node: SLOT=N'
-complete -c pcilink -n $in -s s -l slot -x -a '(__pcilink_slots)' -d 'select by slot, like lspci -s'
-complete -c pcilink -n $in -s d -l id -x -d 'select by IDs, like lspci -d'
-complete -c pcilink -n $in -s a -l all -d 'every function'
-complete -c pcilink -n $in -s n -l numeric -d 'numeric IDs only'
+complete -c pcilink -n $sel -s i -l ids -r -F -d 'pci.ids to use'
+complete -c pcilink -n $sel -l numa-node -x -d 'a host NUMA node: SLOT=N'
+complete -c pcilink -n $sel -s s -l slot -x -a '(__pcilink_slots)' -d 'select by slot, like lspci -s'
+complete -c pcilink -n $sel -s d -l id -x -d 'select by IDs, like lspci -d'
+complete -c pcilink -n $sel -s a -l all -d 'every function'
+complete -c pcilink -n $sel -s n -l numeric -d 'numeric IDs only'
 complete -c pcilink -n $in -s o -l format -x -a '(__pcilink_formats)' -d 'output format'
-complete -c pcilink -n $in -a '(__pcilink_slots)'
+complete -c pcilink -n $sel -a '(__pcilink_slots)'
 
 set -l ing "__fish_seen_subcommand_from $gens"
 complete -c pcilink -n $ing -l policy -x -a 'host device max' -d 'which link to advertise'
@@ -73,3 +75,7 @@ complete -c pcilink -n '__fish_seen_subcommand_from gen-proxmox' -l conf -r -F -
 complete -c pcilink -n '__fish_seen_subcommand_from gen-proxmox' -l mapping -r -F -d 'resolve mapping= entries through this pci.cfg'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-proxmox' -l node -x -d 'the node whose map lines apply'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-proxmox' -l x-vga -d 'x-vga=1 on the first VGA controller'
+complete -c pcilink -n '__fish_seen_subcommand_from check' -l qemu-cmdline -r -F -d 'a QEMU command line (- for stdin)'
+complete -c pcilink -n '__fish_seen_subcommand_from check' -l pid -x -a '(pgrep -f qemu-system)' -d 'a running QEMU'
+complete -c pcilink -n '__fish_seen_subcommand_from check' -l qemu -r -a '(__fish_complete_command)' -d 'the QEMU that runs the VM'
+complete -c pcilink -n '__fish_seen_subcommand_from check' -l qemu-version -x -d 'the QEMU version that runs the VM'

@@ -40,6 +40,7 @@ done
 [ -x tests/fuzz/fuzz_proxmox ] && suite fuzz-proxmox tests/fuzz/fuzz_proxmox tests/fuzz/corpus/proxmox \
 	tests/proxmox/conf
 [ -x tests/fuzz/fuzz_libvirt ] && suite fuzz-libvirt tests/fuzz/fuzz_libvirt tests/fuzz/corpus/libvirt
+[ -x tests/fuzz/fuzz_qemucmd ] && suite fuzz-qemucmd tests/fuzz/fuzz_qemucmd tests/fuzz/corpus/qemucmd
 [ -x tests/fuzz/fuzz_dumpread ] && suite fuzz-dumpread tests/fuzz/fuzz_dumpread examples tests/data/bad \
 	tests/fuzz/corpus/dumpread tests/fuzz/corpus/dump
 [ -x tests/fuzz/fuzz_dump ] && suite fuzz-dump tests/fuzz/fuzz_dump examples/gpu-workstation.lspci tests/data/bad tests/fuzz/corpus/dump
@@ -52,6 +53,7 @@ suite corpus "$PYTHON" tests/corpus.py
 [ -f tests/completion-zsh.sh ] && suite zsh-completion sh tests/completion-zsh.sh
 [ -f tests/ecosystem.sh ] && suite ecosystem sh tests/ecosystem.sh
 [ -f tests/qemu/run.sh ] && suite qemu sh tests/qemu/run.sh
+[ -f tests/qemu/check.py ] && suite qemu-check "$PYTHON" tests/qemu/check.py
 [ -f tests/libvirt/run.sh ] && suite libvirt sh tests/libvirt/run.sh
 echo
 [ -z "$bad" ] || echo "failed suites:$bad (logs in tests/out/)"

@@ -14,6 +14,7 @@ enum {
 	PL_EXIT_OK = 0,
 	PL_EXIT_FAIL = 1,       /* runtime failure: no such device, unreadable or malformed input */
 	PL_EXIT_USAGE = 2,      /* bad option, bad selector syntax, impossible combination */
+	PL_EXIT_FINDINGS = 3,   /* check: the VM has findings (warnings or errors) */
 };
 
 struct pl_ctx {
@@ -127,5 +128,6 @@ int cmd_probe(int argc, char **argv, struct pl_ctx *ctx);
 int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx);
 int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx);
 int cmd_gen_proxmox(int argc, char **argv, struct pl_ctx *ctx);
+int cmd_check(int argc, char **argv, struct pl_ctx *ctx);
 
 #endif

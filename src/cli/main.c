@@ -23,6 +23,7 @@ static const struct pl_cmd commands[] = {
 	{ "gen-qemu-args", cmd_gen_qemu, "print QEMU root ports and vfio-pci devices" },
 	{ "gen-libvirt-xml", cmd_gen_libvirt, "print libvirt root ports, host devices and link overrides" },
 	{ "gen-proxmox", cmd_gen_proxmox, "print Proxmox VE hostpci and args lines, or merge them into a VM config" },
+	{ "check", cmd_check, "check an existing VM's ports, links and AtomicOps against the host" },
 };
 
 static const struct pl_cmd *find_cmd(const char *name)
@@ -49,7 +50,7 @@ static char *help_filter(int key, const char *text, void *input)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'pcilink COMMAND --help' shows a command's options. Exit status: 0 success, "
-		   "1 failure, 2 usage error.");
+		   "1 failure, 2 usage error, 3 check found something.");
 	fclose(f);
 	return buf;
 }

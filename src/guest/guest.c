@@ -44,6 +44,7 @@ void pl_guest_init(struct pl_guest *g, enum pl_guest_src src)
 	g->src = src;
 	g->q35 = true;  /* check is about PCIe guests; -M pc says otherwise */
 	g->diag_tail = &g->diags;
+	g->refusal_tail = &g->refusals;
 }
 
 void pl_guest_free(struct pl_guest *g)
@@ -51,6 +52,7 @@ void pl_guest_free(struct pl_guest *g)
 	free(g->devs);
 	free(g->globals);
 	pl_diag_free(g->diags);
+	pl_diag_free(g->refusals);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -257,6 +259,8 @@ void pl_guest_resolve(struct pl_guest *g)
 		resolve_link(g, d, &d->width, "x-width");
 		d->parent = -1;
 		d->root_bus_pcie = g->q35;
+		if (d->auto_addr)
+			d->slot = d->fn = -1;
 		if (is_root_bus_name(g, d->bus))
 			continue;
 		p = pl_guest_find(g, d->bus);
@@ -269,6 +273,13 @@ void pl_guest_resolve(struct pl_guest *g)
 		if (p->kind == PL_GK_EXPANDER) {
 			d->parent = -1;
 			d->root_bus_pcie = true;
+		}
+		/* QEMU picks function 0 of the first free slot; below a port there is only slot 0 */
+		if (d->slot < 0 && (p->kind == PL_GK_ROOT_PORT || p->kind == PL_GK_IOH3420 ||
+				    p->kind == PL_GK_SWITCH_DOWN)) {
+			d->slot = 0;
+			d->fn = 0;
+			d->auto_addr = true;
 		}
 	}
 }

@@ -42,6 +42,7 @@ struct pl_gprop {
 	char raw[24];           /* as written ("2_5", "16"); "" when not set */
 	int value;              /* enum pl_speed or lanes; 0 when unset or not a value QEMU knows */
 	enum pl_gsrc src;
+	bool not_string;        /* JSON gave a number: QEMU wants the enum as a string and refuses */
 };
 
 /* One -device (or its equivalent in a domain, a readconfig section, a QMP tree). */
@@ -62,6 +63,7 @@ struct pl_gdev {
 	int parent;             /* index of the device owning the bus, -1 on a root bus */
 	bool root_bus_pcie;     /* on a root bus: pcie.0/pxb-pcie (true) or conventional pci.0 */
 	bool json;              /* given as JSON -device (-set cannot reach it) */
+	bool auto_addr;         /* no addr: resolve put it where QEMU would (00.0 below a port) */
 };
 
 /* -global DRIVER.PROP=VALUE, kept in order (the last one wins). */
@@ -82,6 +84,7 @@ struct pl_guest {
 	size_t nglobal;
 	struct pl_gglobal *globals;
 	struct pl_diag *diags, **diag_tail;     /* what a reader skipped or could not understand */
+	struct pl_diag *refusals, **refusal_tail;       /* what the QEMU would refuse to start with */
 	char name[128];         /* the VM's name or the input file, for messages */
 };
 
@@ -103,6 +106,20 @@ const char *pl_gsrc_name(enum pl_gsrc s);
  * defaults where the configuration gives none; parents from bus names. Idempotent.
  */
 void pl_guest_resolve(struct pl_guest *g);
+
+/*
+ * Read a QEMU command line: text is split as a shell would (quotes, backslashes, continuation
+ * lines), or at NULs when it holds any (/proc/PID/cmdline). Leading VAR=value words and the
+ * program are skipped. -readconfig files are read only with open_files. 0, or PL_EINVAL/PL_ENOMEM
+ * with err set (unbalanced quotes, a -device QEMU could not parse).
+ */
+int pl_guest_from_qemu(struct pl_guest *g, const char *text, size_t len, bool open_files, char *err,
+		       size_t errlen);
+/* -readconfig text (name for messages) into g, as QEMU reads it; 0 or PL_EINVAL with err set. */
+int pl_guest_readconfig(struct pl_guest *g, const char *text, const char *name, char *err, size_t errlen);
+/* The same from argv words. */
+int pl_guest_from_qemu_argv(struct pl_guest *g, char *const *argv, size_t argc, bool open_files, char *err,
+			    size_t errlen);
 
 /* The model of the configuration gen-qemu-args / gen-libvirt-xml write for plan. */
 int pl_guest_from_plan(const struct pl_plan *plan, struct pl_guest *g);

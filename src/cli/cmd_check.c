@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pcilink check: what an existing VM's guest sees above each assigned device, against the host. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cli.h"
+#include "emit_check.h"
+#include "guest.h"
+#include "target.h"
+
+#define PL_CHECK_MAX_INPUT (16u << 20)   /* a command line or domain is a few kB */
+
+enum { OPT_CMDLINE = 0x300, OPT_PID, OPT_DOMAIN, OPT_QMP, OPT_QEMU, OPT_QEMU_VERSION, OPT_SYSFS };
+
+struct check_args {
+	struct pl_common c;
+	const char *cmdline, *pid, *domain, *qmp;
+	const char *qemu_bin, *qemu_ver;
+	int nsrc;
+};
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "The VM (one of):", 1 },
+	{ "qemu-cmdline", OPT_CMDLINE, "FILE", 0, "a QEMU command line: shell words or NUL-separated "
+	  "(/proc/PID/cmdline); '-' is standard input", 1 },
+	{ "pid", OPT_PID, "PID", 0, "a running QEMU's command line (/proc/PID/cmdline)", 1 },
+	{ NULL, 0, NULL, 0, "The host (default: this machine):", 2 },
+	{ "dump", 'F', "FILE", 0, "read the host from an 'lspci -xxx' or '-xxxx' dump ('-' for stdin)", 2 },
+	{ "sysfs", OPT_SYSFS, "DIR", 0, "read the host from a sysfs tree rooted at DIR", 2 },
+	{ NULL, 0, NULL, 0, "The QEMU that runs it:", 3 },
+	{ "qemu", OPT_QEMU, "BINARY", 0, "ask this QEMU what it accepts (default: qemu-system-x86_64 on PATH)", 3 },
+	{ "qemu-version", OPT_QEMU_VERSION, "X.Y", 0, "judge for this QEMU version without running it", 3 },
+	{ NULL, 0, NULL, 0, "Output:", 4 },
+	{ "format", 'o', "FORMAT", 0, "text (default), json, yaml; 'help' lists them", 4 },
+	{ 0 }
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct check_args *a = state->input;
+
+	switch (key) {
+	case OPT_CMDLINE:
+		a->cmdline = arg;
+		a->nsrc++;
+		break;
+	case OPT_PID:
+		a->pid = arg;
+		a->nsrc++;
+		break;
+	case OPT_QEMU:
+		a->qemu_bin = arg;
+		break;
+	case OPT_QEMU_VERSION:
+		a->qemu_ver = arg;
+		break;
+	case 'o':
+		a->c.format = arg;
+		break;
+	case 'F':
+		a->c.dump = arg;
+		break;
+	case OPT_SYSFS:
+		a->c.sysfs = arg;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "check takes no device names: it checks every device the VM is given");
+		break;
+	case ARGP_KEY_END:
+		if (a->c.dump && a->c.sysfs)
+			argp_error(state, "--dump and --sysfs exclude each other");
+		if (!strcmp(a->c.format, "help"))
+			break;
+		if (a->nsrc != 1)
+			argp_error(state, "give the VM once: --qemu-cmdline FILE or --pid PID");
+		if (!pl_check_format_ok(a->c.format))
+			argp_error(state, "unknown format '%s': text, json or yaml", a->c.format);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* The whole file or standard input, NUL-terminated (a NUL inside is kept: /proc/PID/cmdline). */
+static int slurp(const struct pl_ctx *ctx, const char *path, char **buf, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 0, n = 0;
+	char *b = NULL;
+
+	if (!f) {
+		pl_err(ctx, "cannot open '%s': %s", path, strerror(errno));
+		return PL_EXIT_FAIL;
+	}
+	for (;;) {
+		size_t got;
+
+		if (cap - n < 4096) {
+			char *nb = cap * 2 <= PL_CHECK_MAX_INPUT ? realloc(b, (cap = cap ? cap * 2 : 65536) + 1) : NULL;
+
+			if (!nb) {
+				pl_err(ctx, "%s: %s", path, cap * 2 > PL_CHECK_MAX_INPUT ? "larger than 16 MiB" : "out of memory");
+				free(b);
+				if (f != stdin)
+					fclose(f);
+				return PL_EXIT_FAIL;
+			}
+			b = nb;
+		}
+		got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (!got)
+			break;
+	}
+	if (ferror(f)) {
+		pl_err(ctx, "cannot read '%s': %s", path, strerror(errno));
+		free(b);
+		if (f != stdin)
+			fclose(f);
+		return PL_EXIT_FAIL;
+	}
+	if (f != stdin)
+		fclose(f);
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return PL_EXIT_OK;
+}
+
+static int read_cmdline(const struct pl_ctx *ctx, struct check_args *a, struct pl_guest *g)
+{
+	char path[64], err[300], *buf;
+	const char *file = a->cmdline;
+	size_t len;
+	int rc;
+
+	if (a->pid) {
+		char *end;
+		long pid = strtol(a->pid, &end, 10);
+
+		if (*end || end == a->pid || pid <= 0) {
+			pl_err(ctx, "--pid %s: not a process id", a->pid);
+			return PL_EXIT_USAGE;
+		}
+		snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+		file = path;
+	}
+	rc = slurp(ctx, file, &buf, &len);
+	if (rc)
+		return rc;
+	if (a->pid && !len) {
+		pl_err(ctx, "process %s has no command line (a kernel thread, or it has exited)", a->pid);
+		free(buf);
+		return PL_EXIT_FAIL;
+	}
+	snprintf(g->name, sizeof(g->name), "%s", a->pid ? path : strcmp(file, "-") ? file : "stdin");
+	rc = pl_guest_from_qemu(g, buf, len, true, err, sizeof(err));
+	free(buf);
+	if (rc) {
+		pl_err(ctx, "%s: %s", g->name, err);
+		return PL_EXIT_FAIL;
+	}
+	return PL_EXIT_OK;
+}
+
+/* The target QEMU: --qemu-version, --qemu, or the one on PATH (as gen-qemu-args asks it). */
+static int target(const struct pl_ctx *ctx, const struct check_args *a, struct pl_guest *g)
+{
+	char err[300];
+	bool guessed = false;
+
+	if (pl_target_qemu(a->qemu_ver, a->qemu_bin, &g->qemu, &guessed, err, sizeof(err))) {
+		pl_err(ctx, "%s", err);
+		return a->qemu_ver ? PL_EXIT_USAGE : PL_EXIT_FAIL;
+	}
+	if (guessed)
+		g->qemu.known = false;
+	return PL_EXIT_OK;
+}
+
+static void fix_cmd(const struct check_args *a, const struct pl_guest *g, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "pcilink gen-qemu-args");
+
+	if (g->qemu.known && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " --qemu-version %d.%d", g->qemu.major, g->qemu.minor);
+	if (a->c.dump && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " --dump %s", a->c.dump);
+	else if (a->c.sysfs && n < len)
+		snprintf(buf + n, len - n, " --sysfs %s", a->c.sysfs);
+}
+
+int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
+{
+	static const struct argp argp = {
+		.options = options,
+		.parser = parse,
+		.args_doc = "",
+		.doc = "Check an existing VM: for each assigned host function, where it sits in the guest, "
+		       "the link the port above it advertises (by QEMU's own rules: explicit values, -set, "
+		       "-global, the machine type's defaults, port types without link properties) and whether "
+		       "the guest gets AtomicOps, against what the host gives. Findings name the fix: the "
+		       "pcilink command that writes a configuration without them. Changes nothing."
+		       "\vExit status: 0 no findings (notes only), 3 findings (warnings or errors), 1 failure, "
+		       "2 usage error.\n\nExamples:\n"
+		       "  pcilink check --pid $(pgrep -f qemu-system | head -n1)\n"
+		       "  pcilink check --qemu-cmdline vm.sh --dump host.lspci -o json",
+	};
+	struct check_args a = { .c = { .format = "text", .all = true } };
+	struct pl_check_report rep;
+	struct pl_system *sys = NULL;
+	struct pl_dev **sel = NULL;
+	struct pl_findings f = { 0 };
+	struct pl_check_opts co = { 0 };
+	struct pl_guest g;
+	char fix[300];
+	size_t n;
+	int rc;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
+		return PL_EXIT_USAGE;
+	if (!strcmp(a.c.format, "help")) {
+		pl_check_formats(stdout);
+		return PL_EXIT_OK;
+	}
+	pl_guest_init(&g, PL_GUEST_CMDLINE);
+	rc = target(ctx, &a, &g);
+	if (!rc)
+		rc = read_cmdline(ctx, &a, &g);
+	if (!rc) {
+		pl_guest_resolve(&g);
+		rc = pl_cli_load(ctx, &a.c, &sys, &sel, &n);
+	}
+	if (rc)
+		goto out;
+	fix_cmd(&a, &g, fix, sizeof(fix));
+	co.fix_cmd = fix;
+	if (pl_check(&g, sys, &co, &f)) {
+		pl_err(ctx, "out of memory");
+		rc = PL_EXIT_FAIL;
+		goto out;
+	}
+	rep.g = &g;
+	rep.findings = &f;
+	if (pl_check_emit(a.c.format, &rep, stdout))
+		rc = PL_EXIT_FAIL;
+	else
+		rc = pl_findings_count(&f, PL_SEV_WARNING) ? PL_EXIT_FINDINGS : PL_EXIT_OK;
+out:
+	pl_findings_free(&f);
+	pl_guest_free(&g);
+	free(sel);
+	pl_cli_free(sys);
+	return rc;
+}

@@ -1,0 +1,1 @@
+-device 'pcie-root-port,id=p

@@ -1,0 +1,6 @@
+-device pcie-root-port,id=rp-03-00-0,bus=pcie.0,chassis=1,port=0x1,addr=0x10.0,multifunction=on,x-speed=16,x-width=16 \
+-device vfio-pci,host=0000:03:00.0,id=hostdev-03-00-0,bus=rp-03-00-0,addr=0x0.0 \
+-device pcie-root-port,id=rp-03-00-1,bus=pcie.0,chassis=2,port=0x2,addr=0x10.1,x-speed=16,x-width=16 \
+-device vfio-pci,host=0000:03:00.1,id=hostdev-03-00-1,bus=rp-03-00-1,addr=0x0.0 \
+-device pcie-root-port,id=rp-04-00-0,bus=pcie.0,chassis=3,port=0x3,addr=0x10.2,x-speed=16,x-width=4 \
+-device vfio-pci,host=0000:04:00.0,id=hostdev-04-00-0,bus=rp-04-00-0,addr=0x0.0

@@ -1,0 +1,1 @@
+-readconfig /x.cfg -device {"driver":"vfio-pci","addr":8,"bus":"p"} -device pcie-root-port,id=p,,q,addr=0x1f.7 -machine type=pc -global driver=ioh3420,property=x-speed,value=8 -device xio3130-downstream,id=d,bus=u -device x3130-upstream,id=u,bus=p

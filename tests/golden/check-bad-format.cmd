@@ -1,0 +1,1 @@
+check -F examples/gpu-workstation.lspci --qemu-version 10.0 --qemu-cmdline tests/data/vms/mixed.sh --format xml

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The guest model: QEMU command-line reading, QEMU's link rules, the check rules, plan agreement. */
+#include <stdlib.h>
+
+#include "analysis.h"
+#include "check.h"
+#include "guest.h"
+#include "harness.h"
+#include "hostbuild.h"
+
+static int read_cmd(struct pl_guest *g, const char *text, int qmaj, int qmin)
+{
+	char err[300];
+	int rc;
+
+	pl_guest_init(g, PL_GUEST_CMDLINE);
+	if (qmaj)
+		pl_qemu_from_version(&g->qemu, qmaj, qmin, 0);
+	rc = pl_guest_from_qemu(g, text, strlen(text), false, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "  read: %s\n", err);
+	return rc;
+}
+
+static bool has(const struct pl_findings *f, const char *code)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].code, code))
+			return true;
+	return false;
+}
+
+static void shell_words(void)
+{
+	struct pl_guest g;
+
+	/* env words and the program skipped; quotes, continuation lines, comments, doubled commas */
+	CHECK_EQ(read_cmd(&g, "LC_ALL=C PATH=/bin \\\n /usr/bin/qemu-system-x86_64 \\\n"
+			  "  -name guest=vm1 -S -nodefaults # a comment\n"
+			  "  -device 'pcie-root-port,id=rp 1,bus=pcie.0,addr=0x10.0' \\\n"
+			  "  -device \"vfio-pci,host=0000:03:00.0,id=a,,b,bus=rp 1\"\n", 0, 0), 0);
+	CHECK_EQ(g.ndev, 2);
+	CHECK_STR(g.devs[0].id, "rp 1");
+	CHECK_EQ(g.devs[0].slot, 0x10);
+	CHECK_STR(g.devs[1].id, "a,b");
+	CHECK_EQ(g.devs[1].parent, 0);
+	CHECK(g.devs[1].has_host);
+	CHECK_EQ(g.devs[1].host.bus, 3);
+	pl_guest_free(&g);
+	CHECK(read_cmd(&g, "-device 'pcie-root-port,id=x", 0, 0) != 0);
+	pl_guest_free(&g);
+}
+
+static void nul_separated(void)
+{
+	static const char argv[] = "qemu-system-x86_64\0-M\0pc-q35-3.1,accel=tcg\0-device\0pcie-root-port,id=p\0";
+	struct pl_guest g;
+	char err[100];
+
+	pl_guest_init(&g, PL_GUEST_CMDLINE);
+	CHECK_EQ(pl_guest_from_qemu(&g, argv, sizeof(argv) - 1, false, err, sizeof(err)), 0);
+	CHECK_STR(g.machine, "pc-q35-3.1");
+	CHECK_EQ(g.mach_major, 3);
+	CHECK_EQ(g.devs[0].speed.value, PL_SPEED_2_5);
+	CHECK_EQ(g.devs[0].speed.src, PL_GSRC_COMPAT);
+	CHECK_EQ(g.devs[0].width.value, 1);
+	pl_guest_free(&g);
+}
+
+/* QEMU's order: the device's own value (or -set), then the last -global, then compat, then default */
+static void link_sources(void)
+{
+	struct pl_guest g;
+
+	CHECK_EQ(read_cmd(&g, "-machine type=pc-q35-7.2 -global pcie-root-port.x-speed=8 "
+			  "-global driver=pcie-root-port,property=x-width,value=4 -global pcie-root-port.x-speed=5 "
+			  "-device pcie-root-port,id=a -device pcie-root-port,id=b,x-speed=16 "
+			  "-set device.b.x-width=2 -device ioh3420,id=c -device xio3130-downstream,id=d", 7, 2), 0);
+	CHECK_EQ(g.devs[0].speed.value, PL_SPEED_5);
+	CHECK_EQ(g.devs[0].speed.src, PL_GSRC_GLOBAL);
+	CHECK_EQ(g.devs[0].width.value, 4);
+	CHECK_EQ(g.devs[1].speed.value, PL_SPEED_16);
+	CHECK_EQ(g.devs[1].speed.src, PL_GSRC_EXPLICIT);
+	CHECK_EQ(g.devs[1].width.value, 2);
+	CHECK_EQ(g.devs[1].width.src, PL_GSRC_SET);
+	CHECK_EQ(g.devs[2].speed.value, PL_SPEED_2_5);
+	CHECK_EQ(g.devs[2].speed.src, PL_GSRC_FIXED);
+	CHECK_EQ(g.devs[3].speed.value, 0);
+	CHECK_EQ(g.devs[3].width.src, PL_GSRC_FIXED);
+	pl_guest_free(&g);
+	CHECK_EQ(read_cmd(&g, "-device pcie-root-port,id=a", 0, 0), 0);
+	CHECK_EQ(g.devs[0].speed.value, PL_SPEED_16);
+	CHECK_EQ(g.devs[0].width.value, 32);
+	CHECK_EQ(g.devs[0].width.src, PL_GSRC_DEFAULT);
+	pl_guest_free(&g);
+}
+
+static void json_device(void)
+{
+	struct pl_guest g;
+	struct pl_findings f;
+
+	CHECK_EQ(read_cmd(&g, "-device '{\"driver\":\"pcie-root-port\",\"id\":\"p\",\"addr\":130,"
+			  "\"multifunction\":true,\"x-speed\":\"8\",\"x-width\":16}' "
+			  "-set device.p.x-speed=5", 7, 2), 0);
+	CHECK_EQ(g.devs[0].slot, 0x10);
+	CHECK_EQ(g.devs[0].fn, 2);
+	CHECK(g.devs[0].multifunction);
+	CHECK(g.devs[0].json);
+	CHECK_EQ(g.devs[0].speed.value, PL_SPEED_8);       /* -set cannot reach JSON devices */
+	CHECK(g.devs[0].width.not_string);
+	CHECK_EQ(pl_check(&g, NULL, NULL, &f), 0);
+	CHECK(has(&f, "qemu-refuses"));
+	CHECK(has(&f, "slot-without-function-0"));
+	pl_findings_free(&f);
+	pl_guest_free(&g);
+	CHECK(read_cmd(&g, "-device '{\"driver\":'", 0, 0) != 0);
+	pl_guest_free(&g);
+}
+
+static void readconfig_text(void)
+{
+	struct pl_guest g;
+	char err[100];
+
+	pl_guest_init(&g, PL_GUEST_CMDLINE);
+	CHECK_EQ(pl_guest_readconfig(&g, "[device \"ich9-pcie-port-1\"]\n  driver = \"pcie-root-port\"\n"
+				     "  x-speed = \"16\"\n  addr = \"1c.0\"\n\n[global]\n  driver = \"pcie-root-port\"\n"
+				     "  property = \"x-width\"\n  value = \"8\"\n[machine]\n  type = \"pc-q35-3.1\"\n",
+				     "pve.cfg", err, sizeof(err)), 0);
+	pl_guest_resolve(&g);
+	CHECK_STR(g.devs[0].driver, "pcie-root-port");
+	CHECK_EQ(g.devs[0].slot, 0x1c);
+	CHECK_EQ(g.devs[0].speed.value, PL_SPEED_16);
+	CHECK_EQ(g.devs[0].width.value, 8);
+	CHECK_EQ(g.devs[0].width.src, PL_GSRC_GLOBAL);
+	CHECK_EQ(g.mach_major, 3);
+	pl_guest_free(&g);
+	pl_guest_init(&g, PL_GUEST_CMDLINE);
+	CHECK(pl_guest_readconfig(&g, "[device \"x\"]\n  bus = \"pcie.0\"\n", "a.cfg", err, sizeof(err)) != 0);
+	pl_guest_free(&g);
+}
+
+static void refusals(void)
+{
+	struct pl_guest g;
+	struct pl_findings f;
+
+	CHECK_EQ(read_cmd(&g, "-device pcie-root-port,id=p,addr=0x10,x-speed=32 -device ioh3420,id=q,addr=0x11,"
+			  "x-speed=8 -set device.nope.x-speed=8 -device vfio-pci,host=01:00.0,bus=p,addr=0x1", 7, 2), 0);
+	CHECK_EQ(pl_check(&g, NULL, NULL, &f), 0);
+	CHECK_EQ(pl_findings_count(&f, PL_SEV_ERROR), 4);
+	pl_findings_free(&f);
+	pl_guest_free(&g);
+	/* the same on 9.0: 32 is accepted */
+	CHECK_EQ(read_cmd(&g, "-device pcie-root-port,id=p,addr=0x10,x-speed=32", 9, 0), 0);
+	CHECK_EQ(pl_check(&g, NULL, NULL, &f), 0);
+	CHECK_EQ(f.n, 0);
+	pl_findings_free(&f);
+	pl_guest_free(&g);
+	/* function 0 not multifunction while function 1 is used */
+	CHECK_EQ(read_cmd(&g, "-device pcie-root-port,id=p,addr=0x10.0 -device pcie-root-port,id=q,addr=0x10.1", 9,
+			  0), 0);
+	CHECK_EQ(pl_check(&g, NULL, NULL, &f), 0);
+	CHECK(has(&f, "qemu-refuses"));
+	pl_findings_free(&f);
+	pl_guest_free(&g);
+}
+
+/* A host: Gen4 x16 GPU+audio with AtomicOps, a Gen3 x4 NIC. */
+static struct pl_system *host(void)
+{
+	struct pl_system *s = sys_new();
+
+	bus(add(s, 0, 1, 0, 0x1022, PCI_EXP_TYPE_ROOT_PORT, 4, 16, 4, 16, C32 | C64), 1, 1);
+	add(s, 1, 0, 0, 0x1002, PCI_EXP_TYPE_ENDPOINT, 4, 16, 4, 16, C32 | C64);
+	add(s, 1, 0, 1, 0x1002, PCI_EXP_TYPE_ENDPOINT, 4, 16, 4, 16, 0);
+	bus(add(s, 0, 2, 0, 0x1022, PCI_EXP_TYPE_ROOT_PORT, 3, 4, 3, 4, 0), 2, 2);
+	add(s, 2, 0, 0, 0x8086, PCI_EXP_TYPE_ENDPOINT, 3, 4, 3, 4, 0);
+	finish(s);
+	for (size_t i = 0; i < s->ndev; i++)
+		pl_analyze(s, s->devs[i]);
+	return s;
+}
+
+static void rules_against_host(void)
+{
+	static const struct {
+		const char *cmd;
+		int qmaj, qmin;
+		const char *want, *not;
+	} t[] = {
+		{ "-device pcie-root-port,id=p -device vfio-pci,host=01:00.0,bus=p", 9, 0, "port-overstates", NULL },
+		{ "-device pcie-root-port,id=p,x-speed=16,x-width=16 -device vfio-pci,host=01:00.0,bus=p", 9, 0, NULL,
+		  "port-overstates" },
+		{ "-device pcie-root-port,id=p,x-speed=8,x-width=16 -device vfio-pci,host=01:00.0,bus=p", 9, 0,
+		  "port-slower", NULL },
+		{ "-device pcie-root-port,id=p,x-speed=16,x-width=8 -device vfio-pci,host=01:00.0,bus=p", 9, 0,
+		  "port-narrower", NULL },
+		{ "-M pc-q35-2.12 -device pcie-root-port,id=p -device vfio-pci,host=02:00.0,bus=p", 9, 0,
+		  "port-slower", NULL },
+		{ "-device pcie-root-port,id=p,x-speed=16,x-width=16 -device vfio-pci,host=01:00.0,bus=p,"
+		  "multifunction=on -device vfio-pci,host=01:00.1,bus=p,addr=0.1", 9, 0, "atomics-multifunction", NULL },
+		{ "-device pcie-root-port,id=p,x-speed=16,x-width=16 -device vfio-pci,host=01:00.0,bus=p", 7, 2,
+		  "atomics-qemu-old", NULL },
+		{ "-device pcie-root-port,id=p,x-speed=16,x-width=16 -device vfio-pci,host=01:00.0,bus=p", 8, 1, NULL,
+		  "atomics-qemu-old" },
+		{ "-device vfio-pci,host=01:00.0,bus=pcie.0,addr=5", 9, 0, "atomics-root-bus", NULL },
+		{ "-device vfio-pci,host=01:00.0", 9, 0, "no-link-root-bus", NULL },
+		{ "-M pc -device vfio-pci,host=01:00.0", 9, 0, "no-link-conventional", NULL },
+		{ "-device pcie-root-port,id=p -device x3130-upstream,id=u,bus=p -device xio3130-downstream,id=d,"
+		  "bus=u -device vfio-pci,host=01:00.0,bus=d", 9, 0, "atomics-behind-switch", NULL },
+		{ "-device pcie-pci-bridge,id=b -device vfio-pci,host=02:00.0,bus=b,addr=1", 9, 0, "no-link-bridge", NULL },
+		{ "-device ioh3420,id=p -device vfio-pci,host=02:00.0,bus=p", 9, 0, "no-link-ioh3420", NULL },
+		{ "-device pcie-root-port,id=p -device vfio-pci,host=09:00.0,bus=p", 9, 0, "host-missing", NULL },
+		{ "-device vfio-pci,host=02:00.0,bus=nowhere", 9, 0, "qemu-refuses", NULL },
+	};
+	struct pl_system *s = host();
+	struct pl_check_opts o = { .fix_cmd = "pcilink gen-qemu-args" };
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct pl_guest g;
+		struct pl_findings f;
+
+		CHECK_EQ(read_cmd(&g, t[i].cmd, t[i].qmaj, t[i].qmin), 0);
+		CHECK_EQ(pl_check(&g, s, &o, &f), 0);
+		if (t[i].want && !has(&f, t[i].want))
+			fprintf(stderr, "  case %zu: no %s\n", i, t[i].want);
+		if (t[i].not && has(&f, t[i].not))
+			fprintf(stderr, "  case %zu: unexpected %s\n", i, t[i].not);
+		CHECK(!t[i].want || has(&f, t[i].want));
+		CHECK(!t[i].not || !has(&f, t[i].not));
+		pl_findings_free(&f);
+		pl_guest_free(&g);
+	}
+	pl_system_free(s);
+}
+
+/* The generators' model checks clean on the host it was planned for (split: AtomicOps kept). */
+static void plan_checks_clean(void)
+{
+	struct pl_system *s = host();
+	struct pl_plan_opts o = { .policy = PL_POLICY_HOST, .bus = "pcie.0", .first_addr = 0x10,
+				  .first_chassis = 1, .hotplug = -1, .split = true, .kernel_major = 6, .kernel_minor = 8 };
+	struct pl_dev *sel[3];
+	struct pl_plan p;
+	struct pl_guest g;
+	struct pl_findings f;
+	char err[200];
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ndev; i++)
+		if (!pl_dev_is_bridge(s->devs[i]))
+			sel[n++] = s->devs[i];
+	for (int q = 0; q < 2; q++) {
+		pl_qemu_from_version(&o.qemu, q ? 7 : 10, q ? 2 : 0, 0);
+		CHECK_EQ(pl_plan_build(&o, sel, n, &p, err, sizeof(err)), 0);
+		CHECK_EQ(pl_guest_from_plan(&p, &g), 0);
+		CHECK_EQ(g.ndev, 6);
+		CHECK_EQ(pl_check(&g, s, NULL, &f), 0);
+		for (size_t i = 0; i < f.n; i++)
+			fprintf(stderr, "  %s: %s\n", f.v[i].code, f.v[i].msg);
+		/* 7.2 loses AtomicOps, as the plan says */
+		CHECK_EQ(f.n, q ? 1 : 0);
+		CHECK(!q || (has(&f, "atomics-qemu-old") && p.ports[0].atomics == PL_ATOMICS_NO));
+		pl_findings_free(&f);
+		pl_guest_free(&g);
+		pl_plan_free(&p);
+	}
+	pl_system_free(s);
+}
+
+int main(void)
+{
+	TEST(shell_words);
+	TEST(nul_separated);
+	TEST(link_sources);
+	TEST(json_device);
+	TEST(readconfig_text);
+	TEST(refusals);
+	TEST(rules_against_host);
+	TEST(plan_checks_clean);
+	DONE();
+}
