@@ -170,10 +170,11 @@ static int read_cmdline(const struct pl_ctx *ctx, struct check_args *a, struct p
 /* The target QEMU: --qemu-version, --qemu, or the one on PATH (as gen-qemu-args asks it). */
 static int target(const struct pl_ctx *ctx, const struct check_args *a, struct pl_guest *g)
 {
-	char err[300];
+	struct pl_target_req req = { .version = a->qemu_ver, .binary = a->qemu_bin };
+	char err[300], skipped[300] = "";
 	bool guessed = false;
 
-	if (pl_target_qemu(a->qemu_ver, a->qemu_bin, &g->qemu, &guessed, err, sizeof(err))) {
+	if (pl_target_qemu(&req, &g->qemu, &guessed, skipped, sizeof(skipped), err, sizeof(err))) {
 		pl_err(ctx, "%s", err);
 		return a->qemu_ver ? PL_EXIT_USAGE : PL_EXIT_FAIL;
 	}

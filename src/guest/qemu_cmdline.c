@@ -11,6 +11,10 @@
 
 #include "gjson.h"
 #include "guest.h"
+#include "util.h"
+
+/* input quoted in an error: a short excerpt, controls escaped */
+#define EX(s) pl_excerpt(r->ex, sizeof(r->ex), (s))
 
 /* QEMU options that take no argument (qemu-options.hx, 7.2 to 10.0); every other one takes one. */
 static const char *const no_arg[] = {
@@ -30,6 +34,7 @@ struct rd {
 	size_t errlen;
 	int ndevice;            /* -device options seen, for origins */
 	int depth;              /* -readconfig nesting */
+	char ex[PL_EXCERPT_SIZE];
 };
 
 static int fail(struct rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -117,7 +122,7 @@ static int device_keyval(struct rd *r, const char *spec, const char *origin)
 	n = keyval(s, it, MAX_ITEMS);
 	if (n < 0 || !it[0].k[0]) {
 		free(s);
-		return fail(r, "%s: cannot read '-device %.80s'", origin, spec);
+		return fail(r, "%s: cannot read '-device %s'", origin, EX(spec));
 	}
 	d = pl_guest_add(r->g, it[0].v ? "" : it[0].k);
 	if (!d) {
@@ -212,7 +217,7 @@ static int set_opt(struct rd *r, const char *arg)
 	struct pl_gdev *d;
 
 	if (!dot1 || !(dot2 = strchr(dot1 + 1, '.')) || !(eq = strchr(dot2 + 1, '=')))
-		return fail(r, "-set %s: not GROUP.ID.PROPERTY=VALUE", arg);
+		return fail(r, "-set %s: not GROUP.ID.PROPERTY=VALUE", EX(arg));
 	if (strncmp(arg, "device.", 7))
 		return PL_OK;   /* other groups do not touch PCI devices */
 	snprintf(id, sizeof(id), "%.*s", (int)(dot2 - dot1 - 1), dot1 + 1);
@@ -255,7 +260,7 @@ static int global(struct rd *r, const char *arg)
 		}
 	}
 	if (!drv || !prop || !val)
-		rc = fail(r, "-global %s: not DRIVER.PROPERTY=VALUE", arg);
+		rc = fail(r, "-global %s: not DRIVER.PROPERTY=VALUE", EX(arg));
 	else
 		rc = pl_guest_add_global(r->g, drv, prop, val);
 	free(s);
@@ -351,7 +356,7 @@ static int readconfig_text(struct rd *r, char *text, const char *name)
 			continue;
 		}
 		if (!(eq = strchr(l, '=')))
-			return fail(r, "%s:%u: not 'key = \"value\"'", name, line);
+			return fail(r, "%s:%u: not 'key = \"value\"'", EX(name), line);
 		*eq = 0;
 		k = unquote(l);
 		l = unquote(eq + 1);
@@ -367,7 +372,7 @@ static int readconfig_text(struct rd *r, char *text, const char *name)
 		return PL_ENOMEM;
 	for (size_t i = 0; i < r->g->ndev; i++)
 		if (!r->g->devs[i].driver[0])
-			return fail(r, "%s: device \"%s\" has no driver", name, r->g->devs[i].id);
+			return fail(r, "%s: device \"%s\" has no driver", name, EX(r->g->devs[i].id));
 	return PL_OK;
 }
 
@@ -383,10 +388,10 @@ static int readconfig(struct rd *r, const char *path)
 		return PL_OK;
 	}
 	if (++r->depth > 4)
-		return fail(r, "-readconfig %s: nested too deep", path);
+		return fail(r, "-readconfig %s: nested too deep", EX(path));
 	f = fopen(path, "re");
 	if (!f)
-		return fail(r, "-readconfig %s: %s", path, strerror(errno));
+		return fail(r, "-readconfig %s: %s", EX(path), strerror(errno));
 	m = open_memstream(&buf, &len);
 	if (!m) {
 		fclose(f);
@@ -459,7 +464,7 @@ int pl_guest_from_qemu_argv(struct pl_guest *g, char *const *argv, size_t argc, 
 		if (!takes_arg(opt))
 			continue;
 		if (i + 1 == argc)
-			return fail(&r, "-%s needs an argument", opt);
+			return fail(&r, "-%s needs an argument", pl_excerpt(r.ex, sizeof(r.ex), opt));
 		rc = option(&r, opt, argv[++i]);
 		if (rc)
 			return rc;
