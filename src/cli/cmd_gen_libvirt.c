@@ -144,6 +144,7 @@ int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 		snprintf(g.pa.named_by, sizeof(g.pa.named_by), "%.80s: <emulator>",
 			 strcmp(g.domain, "-") ? g.domain : "stdin");
 		lv.first_index = g.first_index;
+		lv.addr_given = g.pa.set & PL_SET_ADDR;
 	} else if (g.first_index >= 0) {
 		lv.first_index = g.first_index;
 	}

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/xmlsave.h>
 
 #include "emit.h"
 #include "libvirt.h"
@@ -46,7 +45,7 @@ bool pl_lv_has(const struct pl_lv *lv, int major, int minor)
 	return lv->major > major || (lv->major == major && lv->minor >= minor);
 }
 
-static bool hotplug_attr(const struct pl_plan *plan, const struct pl_lv *lv)
+bool pl_lv_hotplug_attr(const struct pl_plan *plan, const struct pl_lv *lv)
 {
 	return plan->opts->hotplug >= 0 && plan->opts->qemu.has_hotplug && pl_lv_has(lv, 6, 3);
 }
@@ -87,7 +86,7 @@ xmlNode *pl_lv_controller(const struct pl_plan *plan, const struct pl_lv *lv, si
 	n = elem(c, NULL, "target");
 	attr(n, "chassis", "%d", l->chassis);
 	attr(n, "port", "0x%x", l->port);
-	if (hotplug_attr(plan, lv))
+	if (pl_lv_hotplug_attr(plan, lv))
 		attr(n, "hotplug", "%s", plan->opts->hotplug ? "on" : "off");
 	xmlAddChild(c, pl_lv_alias(p->id));
 	xmlAddChild(c, pci_address(0, l->slot, l->fn, l->multifunction));
@@ -282,33 +281,15 @@ out:
 
 /* --- merged domain -------------------------------------------------------------------------- */
 
-static int domain(const struct pl_lv *lv, FILE *out)
+/* the input's own bytes with pcilink's edits (libvirt_edit.c) spliced in */
+static int domain(struct pl_lv *lv, FILE *out)
 {
-	xmlBuffer *buf = xmlBufferCreate();
-	xmlSaveCtxt *s;
-	int rc = PL_OK;
-
-	if (!buf)
-		return PL_ENOMEM;
-	/* the whitespace is the document's own: no reformatting; a declaration only if it had one */
-	s = xmlSaveToBuffer(buf, "UTF-8", lv->had_decl ? 0 : XML_SAVE_NO_DECL);
-	if (!s || xmlSaveDoc(s, lv->dom) < 0) {
-		if (s)
-			xmlSaveClose(s);
-		xmlBufferFree(buf);
-		return PL_ENOMEM;
-	}
-	xmlSaveClose(s);
-	fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), out);
-	if (ferror(out))
-		rc = PL_EACCES;
-	xmlBufferFree(buf);
-	return rc;
+	return pl_lvb_write(&lv->src, out) ? PL_EACCES : PL_OK;
 }
 
 static int emit_xml(const struct pl_emit_in *in, FILE *out)
 {
-	const struct pl_lv *lv = in->opts;
+	struct pl_lv *lv = (struct pl_lv *)in->opts;
 
 	if (!lv || !lv->ports)
 		return PL_EINVAL;       /* pl_lv_prepare first */

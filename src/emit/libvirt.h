@@ -9,6 +9,7 @@
 #define PL_LIBVIRT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <libxml/tree.h>
 
@@ -17,6 +18,67 @@
 
 #define PL_LV_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
 #define PL_LV_FIRST_INDEX 16    /* snippet mode's first controller index */
+
+/*
+ * The input's bytes, mapped (libvirt_bytes.c): per element its tags and attributes as byte
+ * offsets, paired with libxml2's nodes through node->_private; edits spliced in on output.
+ */
+#define PL_LVB_DEPTH 256                /* deepest nesting mapped */
+#define PL_LVB_LEAD 256                 /* longest indentation kept */
+
+struct pl_lvb_attr {
+	size_t n0, n1;                  /* name */
+	size_t v0, v1;                  /* value, inside the quotes */
+	char quote;
+};
+
+struct pl_lvb_el {
+	size_t s0, s1;                  /* start tag: '<' .. past '>' */
+	size_t e0, e1;                  /* end tag; both s1 for <x/> */
+	size_t n0, n1;                  /* qualified name */
+	size_t a0, a1;                  /* its attributes in pl_lvb.at */
+	size_t tagend;                  /* the '/' of "/>" or the '>' of the start tag */
+	bool empty;                     /* <x/> */
+};
+
+struct pl_lvb_ed {
+	size_t from, to;                /* replace [from, to) by text (from == to: insert) */
+	char *text;
+	size_t seq;                     /* insertions at one place keep their order */
+};
+
+struct pl_lvb {
+	const char *buf;
+	size_t len;
+	struct pl_lvb_el *el;
+	size_t nel, elcap;
+	struct pl_lvb_attr *at;
+	size_t nat, atcap;
+	struct pl_lvb_ed *ed;
+	size_t ned, edcap;
+	const char *nl;                 /* "\n" or "\r\n", as the document has it */
+	char quote;                     /* the document's usual attribute quote */
+	bool spaced_empty;              /* it writes "<x />" */
+	bool oom;
+};
+
+/* Scan buf (well-formed: libxml2 said so) and pair its elements with root's tree: 0 or -1. */
+int pl_lvb_map(struct pl_lvb *b, const char *buf, size_t len, xmlNode *root);
+void pl_lvb_free(struct pl_lvb *b);
+const struct pl_lvb_el *pl_lvb_el(const xmlNode *n);
+const struct pl_lvb_attr *pl_lvb_attr(const struct pl_lvb *b, const xmlNode *n, const char *name);
+/* Replace bytes [from, to) with text (an insertion when from == to). 0 or -1 (no memory). */
+int pl_lvb_edit(struct pl_lvb *b, size_t from, size_t to, const char *text);
+/* The input with every edit applied. 0 or -1. */
+int pl_lvb_write(struct pl_lvb *b, FILE *out);
+/* The indentation before n on its line ("" when something else precedes it there). */
+void pl_lvb_lead(const struct pl_lvb *b, const xmlNode *n, char *out, size_t len);
+/* The offset of the line break before n (n's whole line goes with it), else n's start. */
+size_t pl_lvb_line_start(const struct pl_lvb *b, const xmlNode *n);
+/* An attribute value escaped for its quote character. */
+void pl_lvb_escape(const char *v, char quote, char *out, size_t len);
+/* A new element (built with the pl_lv_* builders) as text at indentation ind: malloc'd. */
+char *pl_lvb_render(const struct pl_lvb *b, const xmlNode *n, const char *ind, const char *unit);
 
 /* Where one plan port goes in the domain. */
 struct pl_lv_port {
@@ -33,7 +95,15 @@ struct pl_lv {
 	int major, minor;               /* --libvirt-version; 0.0: 8.2 or newer */
 	xmlDoc *dom;                    /* merge mode: the domain (edited in place); NULL: snippet */
 	const char *dom_name;           /* for messages: the file name, "-" is "standard input" */
-	bool had_decl;                  /* the input began with <?xml ...?> */
+	bool addr_given;                /* --first-addr was given: say when it is taken */
+	struct pl_lvb src;              /* merge mode: the input's bytes and the edits to them */
+	char *buf;                      /* merge mode: a copy of the input */
+	char qprefix[32];               /* the qemu namespace's prefix for new elements ("" none) */
+	bool qdecl_root;                /* add xmlns:PREFIX to <domain> */
+	bool qdecl_own;                 /* declare it on each new top-level qemu element instead */
+	bool stray_qemu;                /* undeclared "qemu:" elements become qemu ones */
+	xmlNode **drop;                 /* merge: pcilink's own ports that lost their devices */
+	size_t ndrop;
 	/* out (pl_lv_prepare) */
 	struct pl_lv_port *ports;       /* one per plan port */
 	bool global;                    /* libvirt < 8.2: -global in <qemu:commandline> */
@@ -44,6 +114,8 @@ struct pl_lv {
 
 /* Version checks: does the target libvirt have it? (0.0 = new enough) */
 bool pl_lv_has(const struct pl_lv *lv, int major, int minor);
+/* Does the controller get a hotplug attribute (--hotplug, QEMU and libvirt 6.3+ have it)? */
+bool pl_lv_hotplug_attr(const struct pl_plan *plan, const struct pl_lv *lv);
 
 /*
  * Merge mode: parse a domain (buf, len; name for messages), no network, no entity expansion;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzz target: a domain XML (the input) through the libvirt merge: parse (no network, no
- * entities), the checks (q35, PCIe root, aliases), allocation around what the domain holds,
- * the merge of a fixed two-port plan, and the output.
+ * entities), the byte map, the checks (q35, PCIe root, aliases), allocation around what the
+ * domain holds, the merge of a fixed plan as byte edits, and the output. The output must be
+ * well-formed, and merging it again must give the same bytes (abort otherwise).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,33 +41,50 @@ static void host_once(void)
 		}
 }
 
+/* Merge once: 0 and the output in *out (malloc'd), or -1. */
+static int merge_once(const struct pl_plan *plan, const char *data, size_t size, char **out, size_t *len)
+{
+	struct pl_lv lv = { .first_index = -1 };
+	int rc = -1;
+
+	lv.warn_tail = &lv.warnings;
+	*out = NULL;
+	if (!pl_lv_read_domain(&lv, data, size, "fuzz") && !pl_lv_prepare(plan, &lv) && !pl_lv_merge(plan, &lv)) {
+		struct pl_emit_in in = { .sys = sys, .devs = sel, .ndev = nsel, .plan = plan,
+					 .kind = PL_EMIT_LIBVIRT, .opts = &lv };
+		FILE *f = open_memstream(out, len);
+
+		if (f) {
+			rc = pl_emit_libvirt_xml.emit(&in, f) ? -1 : 0;
+			fclose(f);
+		}
+	}
+	pl_lv_free(&lv);
+	return rc;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pl_plan_opts o = { .bus = "pcie.0", .first_addr = 0x10, .first_chassis = 1, .hotplug = 0,
 				  .policy = PL_POLICY_HOST };
-	struct pl_lv lv = { .first_index = -1 };
 	struct pl_plan plan = { 0 };
-	char err[256];
-	FILE *null = fopen("/dev/null", "w");
+	char err[256], *a = NULL, *b = NULL;
+	size_t alen = 0, blen = 0;
 
 	host_once();
-	lv.warn_tail = &lv.warnings;
 	pl_qemu_from_version(&o.qemu, 9, 0, 0);
 	o.split = size && (data[0] & 1);        /* both layouts */
-	if (!null || pl_plan_build(&o, sel, nsel, &plan, err, sizeof(err)))
+	if (pl_plan_build(&o, sel, nsel, &plan, err, sizeof(err)))
 		goto out;
-	if (!pl_lv_read_domain(&lv, (const char *)data, size, "fuzz") && !pl_lv_prepare(&plan, &lv) &&
-	    !pl_lv_merge(&plan, &lv)) {
-		struct pl_emit_in in = { .sys = sys, .devs = sel, .ndev = nsel, .plan = &plan,
-					 .kind = PL_EMIT_LIBVIRT, .opts = &lv };
-
-		pl_emit_libvirt_xml.emit(&in, null);
+	if (!merge_once(&plan, (const char *)data, size, &a, &alen)) {
+		/* what pcilink wrote parses, and a second run changes nothing */
+		if (merge_once(&plan, a, alen, &b, &blen) || blen != alen || memcmp(a, b, alen))
+			abort();
 	}
 out:
-	pl_lv_free(&lv);
+	free(a);
+	free(b);
 	pl_plan_free(&plan);
-	if (null)
-		fclose(null);
 	return 0;
 }
 
