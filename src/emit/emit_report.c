@@ -249,7 +249,7 @@ void pl_report_write(struct pl_out *o, const struct pl_emit_in *in)
 	pl_out_map(o, "source");
 	pl_out_str(o, "kind", kinds[in->sys->kind]);
 	pl_out_str(o, "path", in->sys->source_path);
-	pl_out_bool(o, "config_complete", !in->sys->config_denied);
+	pl_out_bool(o, "config_complete", !in->sys->config_short);
 	pl_out_end(o);
 	pl_out_list(o, "devices");
 	for (size_t i = 0; i < in->ndev; i++)

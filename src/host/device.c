@@ -78,6 +78,9 @@ void pl_dev_decode(struct pl_system *sys, struct pl_dev *d)
 	unsigned off;
 	int rc;
 
+	/* not root, an 'lspci -x' dump, an unreadable or short file: whether sysfs fills in or not */
+	if (c->len < PL_CFG_SIZE)
+		sys->config_short = true;
 	if (c->len == 0) {
 		pl_dev_diag(d, "%s", sys->kind == PL_SOURCE_DUMP ? "the dump holds no config bytes for this function"
 							 : "config space is unreadable");

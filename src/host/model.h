@@ -182,6 +182,7 @@ struct pl_system {
 	struct pl_dev **devs;           /* sorted by BDF */
 	struct pl_diag *diags, **diag_tail;
 	bool config_denied;             /* some config space was limited to the header */
+	bool config_short;              /* some function read has less than its 256 config bytes */
 	struct pl_access *acc;
 	/* BDF lookup table: open addressing */
 	size_t hcap;
