@@ -196,6 +196,7 @@ static void analysis(struct pl_out *o, const struct pl_dev *d)
 		if (!an->host_atomics[i])
 			pl_out_str(o, pl_atomic_names[i], an->atomic_why[i]);
 	pl_out_end(o);
+	pl_out_str(o, "host_atomics_unknown", an->atomics_unknown[0] ? an->atomics_unknown : NULL);
 	if (an->rec_ok) {
 		pl_out_map(o, "recommendation");
 		pl_out_str(o, "x_speed", pl_speed_qemu(an->rec_speed));

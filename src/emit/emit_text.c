@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The report for people: one compact block per function, lspci's vocabulary. Not for parsing. */
+#include <ctype.h>
 #include <stdio.h>
 
 #include <pci/header.h>
@@ -44,13 +45,16 @@ static void atomics_line(FILE *out, const struct pl_dev *d, const struct ink *k)
 
 	fprintf(out, "\tAtomicOps: ");
 	if (!p->dev2_known) {
-		fprintf(out, "%s\n", p->src == PL_SRC_SYSFS ? "<access denied>" : "no DevCap2 (capability v1)");
+		if (an->atomics_unknown[0])
+			fprintf(out, "host support unknown: %s\n", an->atomics_unknown);
+		else
+			fprintf(out, "no DevCap2 (capability v1)\n");
 		return;
 	}
 	fprintf(out, "DevCap2 32bit%c 64bit%c 128bitCAS%c", pl_dev_has_completer(d, 0) ? '+' : '-',
 		pl_dev_has_completer(d, 1) ? '+' : '-', pl_dev_has_completer(d, 2) ? '+' : '-');
 	if (!an->atomics_known) {
-		fprintf(out, "; host support unknown (the path to the root port is not readable)\n");
+		fprintf(out, "; host support unknown: %s\n", an->atomics_unknown);
 		return;
 	}
 	fprintf(out, "; host gives:");
@@ -77,7 +81,7 @@ static void device(const struct pl_emit_in *in, const struct pl_dev *d, FILE *ou
 {
 	const struct pl_analysis *an = &d->an;
 	const struct pl_pcie *p = &d->pcie;
-	char b[16];
+	char b[16], gap[96];
 
 	fprintf(out, "%s%s%s [%04x]: ", k->bold, pl_bdf_fmt(&d->bdf, b, sizeof(b)), k->off,
 		d->class_code >> 8);
@@ -96,16 +100,19 @@ static void device(const struct pl_emit_in *in, const struct pl_dev *d, FILE *ou
 	if (d->physfn_known)
 		fprintf(out, "VF of %s, ", pl_bdf_fmt(&d->physfn, b, sizeof(b)));
 	fprintf(out, "parent %s\n", d->parent ? pl_bdf_fmt(&d->parent->bdf, b, sizeof(b)) : "none");
+	pl_dev_cfg_gap(in->sys, d, gap, sizeof(gap));
 	if (!d->is_pcie) {
 		/* in sysfs the kernel would have shown link attributes for a PCIe function */
-		fprintf(out, "\t%s\n", d->caps_broken ? "No PCI Express capability found: the capability list is broken"
-				      : d->cfg.len < PL_CFG_SIZE && in->sys->kind == PL_SOURCE_DUMP
-				      ? "PCI Express capability not in the dump (<access denied>)"
-				      : "Conventional PCI (no PCI Express capability)");
+		if (d->caps_broken)
+			fprintf(out, "\tNo PCI Express capability found: the capability list is broken\n");
+		else if (gap[0] && (in->sys->kind == PL_SOURCE_DUMP || d->cfg.len < 64))
+			fprintf(out, "\t%c%s\n", toupper((unsigned char)gap[0]), gap + 1);
+		else
+			fprintf(out, "\tConventional PCI (no PCI Express capability)\n");
 	} else {
 		fprintf(out, "\tExpress %s", pl_port_type_label(p->type));
 		if (p->src == PL_SRC_SYSFS)
-			fprintf(out, " (inferred; config space <access denied>, link from sysfs)\n");
+			fprintf(out, " (inferred: %s; link from sysfs)\n", gap);
 		else if (d->physfn_known && !p->has_link)
 			fprintf(out, ", capability v%d at 0x%02x; an SR-IOV VF: no link registers of its own\n",
 				p->version, p->cap_off);

@@ -71,8 +71,12 @@ static const char *hop_name(const struct pl_hop *h, char *buf, size_t len)
 {
 	char a[16], b[16];
 
-	snprintf(buf, len, "%s -> %s", pl_bdf_fmt(&h->port->bdf, a, sizeof(a)),
-		 pl_bdf_fmt(&h->below->bdf, b, sizeof(b)));
+	/* without a port above in the input, the device's own registers stand for its link */
+	if (h->port == h->below)
+		snprintf(buf, len, "above %s", pl_bdf_fmt(&h->below->bdf, b, sizeof(b)));
+	else
+		snprintf(buf, len, "%s -> %s", pl_bdf_fmt(&h->port->bdf, a, sizeof(a)),
+			 pl_bdf_fmt(&h->below->bdf, b, sizeof(b)));
 	return buf;
 }
 
@@ -153,6 +157,19 @@ static void atomic_fail(struct pl_analysis *an, int i, const char *fmt, const st
 	an->atomic_why[i] = an->atomic_why_buf[i];
 }
 
+/* Host support cannot be told: say which function's registers are missing and why. */
+static void atomics_unknown(const struct pl_system *sys, struct pl_analysis *an, const struct pl_dev *d,
+			    const char *why)
+{
+	char b[16];
+
+	an->atomics_known = false;
+	/* a short read is the cause wherever there is one */
+	pl_dev_cfg_gap(sys, d, an->atomics_unknown, sizeof(an->atomics_unknown));
+	if (!an->atomics_unknown[0] || (sys->kind == PL_SOURCE_DUMP && d->cfg.len && d->is_pcie))
+		snprintf(an->atomics_unknown, sizeof(an->atomics_unknown), why, pl_bdf_fmt(&d->bdf, b, sizeof(b)));
+}
+
 /* vfio_pci_info_atomic_cap() + pci_enable_atomic_ops_to_root(), per width. */
 static void atomics(struct pl_system *sys, struct pl_dev *d, struct pl_analysis *an)
 {
@@ -160,8 +177,22 @@ static void atomics(struct pl_system *sys, struct pl_dev *d, struct pl_analysis 
 	int depth = 0;
 
 	pl_system_load(sys, a);
-	if (!a->is_pcie || a->pcie.src != PL_SRC_CONFIG || a->pcie.type < 0)
+	if (a->caps_broken) {
+		atomics_unknown(sys, an, a, "the capability list of %s is broken");
 		return;
+	}
+	/* live, the kernel shows link attributes for every PCIe function: none means conventional */
+	if (!a->is_pcie && a->cfg.len < (sys->kind == PL_SOURCE_DUMP ? PL_CFG_SIZE : 64)) {
+		atomics_unknown(sys, an, a, "the PCI Express capability of %s is not in the input");
+		return;
+	}
+	if (!a->is_pcie)
+		return;         /* conventional PCI: vfio reports nothing */
+	/* a v1 capability has no DevCap2 (the kernel reads 0); a cut v2 one hides it */
+	if (a->pcie.src != PL_SRC_CONFIG || a->pcie.type < 0 || (a->pcie.version >= 2 && !a->pcie.dev2_known)) {
+		atomics_unknown(sys, an, a, "DevCap2 of %s is not in the input");
+		return;
+	}
 	an->atomics_known = true;
 	for (int i = 0; i < PL_ATOMIC_N; i++)
 		an->host_atomics[i] = true;
@@ -180,17 +211,25 @@ static void atomics(struct pl_system *sys, struct pl_dev *d, struct pl_analysis 
 		/* the kernel would see the root port; we cannot, unless the device alone says no */
 		for (int i = 0; i < PL_ATOMIC_N; i++)
 			if (an->host_atomics[i])
-				an->atomics_known = false;
+				atomics_unknown(sys, an, a, sys->kind == PL_SOURCE_DUMP
+						? "the root port above %s is not in the input"
+						: "the bridge above %s is not known");
 		return;
 	}
 	for (struct pl_dev *br = a->parent; br && depth < MAX_DEPTH; br = br->parent, depth++) {
 		pl_system_load(sys, br);
 		if (!br->is_pcie || br->pcie.src != PL_SRC_CONFIG) {
-			if (br->is_pcie) {
-				an->atomics_known = false;
+			if (br->is_pcie || br->caps_broken || br->cfg.len < PL_CFG_SIZE) {
+				atomics_unknown(sys, an, br, br->caps_broken
+						? "the capability list of %s is broken"
+						: "the PCI Express capability of %s is not in the input");
 				return;
 			}
 			continue;       /* not PCIe: the kernel's DEVCAP2 read gives 0 and no type case */
+		}
+		if (br->pcie.version >= 2 && !br->pcie.dev2_known) {
+			atomics_unknown(sys, an, br, "DevCap2 of %s is not in the input");
+			return;
 		}
 		uint32_t cap = br->pcie.dev2_known ? br->pcie.devcap2 : 0;
 
@@ -222,11 +261,12 @@ static void recommend(const struct pl_system *sys, struct pl_dev *d, struct pl_a
 
 	if (!d->is_pcie) {
 		/* in sysfs the kernel shows link attributes for every PCIe function; a dump may be cut */
-		snprintf(an->rec_why, sizeof(an->rec_why), "%s",
-			 d->caps_broken ? "the capability list is broken (see the warning)"
-			 : d->cfg.len < PL_CFG_SIZE && sys->kind == PL_SOURCE_DUMP
-				 ? "the PCI Express capability is not in the input"
-				 : "conventional PCI: no PCI Express link");
+		if (d->caps_broken)
+			snprintf(an->rec_why, sizeof(an->rec_why), "the capability list is broken (see the warning)");
+		else if (an->atomics_unknown[0])
+			snprintf(an->rec_why, sizeof(an->rec_why), "%s", an->atomics_unknown);
+		else
+			snprintf(an->rec_why, sizeof(an->rec_why), "conventional PCI: no PCI Express link");
 		return;
 	}
 	if (d->pcie.type == PL_TYPE_RC_END || d->pcie.type == PL_TYPE_RC_EC) {
@@ -287,9 +327,14 @@ int pl_analyze(struct pl_system *sys, struct pl_dev *d)
 	an->link_dev = ld;
 	if (pl_dev_is_bridge(d) || !d->cfg.len || d->vendor == 0xffff) {
 		/* ports are not assigned to guests; a silent function has nothing to analyse */
-		snprintf(an->rec_why, sizeof(an->rec_why), "%s",
-			 pl_dev_is_bridge(d) ? "a bridge or port is not assigned to guests"
-					     : "config space could not be read");
+		if (pl_dev_is_bridge(d))
+			snprintf(an->rec_why, sizeof(an->rec_why), "a bridge or port is not assigned to guests");
+		else if (!d->cfg.len)
+			atomics_unknown(sys, an, d, "");
+		else
+			snprintf(an->rec_why, sizeof(an->rec_why), "config space reads as all ones");
+		if (!d->cfg.len)
+			snprintf(an->rec_why, sizeof(an->rec_why), "%s", an->atomics_unknown);
 		return PL_OK;
 	}
 	if (d->physfn_dev) {

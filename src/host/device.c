@@ -82,8 +82,8 @@ void pl_dev_decode(struct pl_system *sys, struct pl_dev *d)
 	if (c->len < PL_CFG_SIZE)
 		sys->config_short = true;
 	if (c->len == 0) {
-		pl_dev_diag(d, "%s", sys->kind == PL_SOURCE_DUMP ? "the dump holds no config bytes for this function"
-							 : "config space is unreadable");
+		pl_dev_diag(d, "%s", sys->kind == PL_SOURCE_DUMP ? "config space is not in the input"
+							 : "config space could not be read");
 		return;
 	}
 	rc = pl_decode_header(c, d);

@@ -363,3 +363,17 @@ bool pl_dev_has_completer(const struct pl_dev *d, int i)
 	};
 	return d->is_pcie && d->pcie.dev2_known && (d->pcie.devcap2 & bits[i]);
 }
+
+void pl_dev_cfg_gap(const struct pl_system *sys, const struct pl_dev *d, char *buf, size_t len)
+{
+	unsigned n = d->cfg.len;
+	const char *fmt = n >= PL_CFG_SIZE ? ""
+			  : sys->kind == PL_SOURCE_DUMP ? (n ? "the PCI Express capability of %s is not in the input"
+							     : "config space of %s is not in the input")
+			  : !n ? "config space of %s could not be read"
+			  : n == 64 || n == 128 ? "config space of %s beyond the header needs root"
+						: "config space of %s could not be read in full";
+	char b[16];
+
+	snprintf(buf, len, fmt, pl_bdf_fmt(&d->bdf, b, sizeof(b)));
+}

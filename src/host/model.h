@@ -134,6 +134,7 @@ struct pl_analysis {
 	enum pl_diagnosis diagnosis;
 	char diag_text[256];
 	bool atomics_known;
+	char atomics_unknown[160];      /* why they are not known; "" when known or not PCIe */
 	bool host_atomics[PL_ATOMIC_N];
 	const char *atomic_why[PL_ATOMIC_N];    /* reason a width fails, static string */
 	char atomic_why_buf[PL_ATOMIC_N][128];
@@ -229,5 +230,11 @@ bool pl_dev_is_bridge(const struct pl_dev *d);
 /* The function's own DEVCAP2 completer bit for width i, from decoded registers. */
 bool pl_dev_has_completer(const struct pl_dev *d, int i);
 extern const char *const pl_atomic_names[PL_ATOMIC_N];      /* "32", "64", "128" */
+/*
+ * Why d's config space is missing or short, in the words every output uses ("config space of
+ * 0000:01:00.0 beyond the header needs root", "the PCI Express capability of ... is not in the
+ * input"); "" when all of it was read.
+ */
+void pl_dev_cfg_gap(const struct pl_system *sys, const struct pl_dev *d, char *buf, size_t len);
 
 #endif

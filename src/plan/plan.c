@@ -18,7 +18,7 @@ const char *pl_policy_name(enum pl_policy p)
 
 const char *pl_atomics_verdict_name(enum pl_atomics_verdict v)
 {
-	static const char *const n[] = { "yes", "if_kernel_6_5", "no", "none_on_host" };
+	static const char *const n[] = { "yes", "if_kernel_6_5", "no", "none_on_host", "unknown" };
 	return n[v];
 }
 
@@ -307,10 +307,14 @@ static void port_atomics(const struct pl_plan_opts *o, struct pl_plan *plan, str
 	}
 	an = &f0->dev->an;
 	pl_bdf_fmt(&f0->dev->bdf, slot, sizeof(slot));
+	if (!an->atomics_known && an->atomics_unknown[0]) {
+		p->atomics = PL_ATOMICS_UNKNOWN;
+		snprintf(p->atomics_why, sizeof(p->atomics_why), "host support unknown: %s", an->atomics_unknown);
+		return;
+	}
 	if (!an->atomics_known) {
 		p->atomics = PL_ATOMICS_NA;
-		snprintf(p->atomics_why, sizeof(p->atomics_why),
-			 "host support unknown: the path to the root port is not in the input");
+		snprintf(p->atomics_why, sizeof(p->atomics_why), "conventional PCI: no AtomicOps");
 		return;
 	}
 	for (int i = 0; i < PL_ATOMIC_N; i++)

@@ -67,6 +67,7 @@ enum pl_atomics_verdict {
 	PL_ATOMICS_IF_KERNEL,   /* yes if the host kernel is 6.5 or newer (not known here) */
 	PL_ATOMICS_NO,
 	PL_ATOMICS_NA,          /* the host gives none: nothing to lose */
+	PL_ATOMICS_UNKNOWN,     /* the host's support is not known (not root, registers not in a dump) */
 };
 
 struct pl_plan_port {

@@ -299,10 +299,68 @@ static void unknown_path_in_a_dump(void)
 
 	finish(s);
 	pl_analyze(s, ep);
-	/* the root port is not in the dump: no guess */
+	/* the root port is not in the dump: no guess, and the reason */
 	CHECK(!ep->an.atomics_known);
+	CHECK_STR(ep->an.atomics_unknown, "the root port above 0000:05:00.0 is not in the input");
 	CHECK(ep->an.rec_ok);
 	CHECK(strstr(ep->an.rec_why, "no upstream port") != NULL);
+	pl_system_free(s);
+}
+
+/* Whatever hides the registers is named, in the same words every output uses. */
+static void atomics_unknown_reasons(void)
+{
+	struct pl_system *s = sys_new();
+	struct pl_dev *rp, *ep, *cut, *v1;
+
+	rp = add(s, 0, 1, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 4, 16, 4, 16, C32 | C64);
+	bus(rp, 1, 1);
+	ep = add(s, 1, 0, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 4, 16, 4, 16, C32);
+	/* an 'lspci -x' block: the header only */
+	cut = add(s, 0, 2, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 4, 16, 4, 16, C32);
+	cut->cfg.len = 64;
+	/* a v2 capability cut before DevCap2 (0x64) */
+	v1 = add(s, 0, 3, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 4, 16, 4, 16, C32);
+	v1->cfg.len = 0x60;
+	finish(s);
+	pl_analyze(s, ep);
+	CHECK(ep->an.atomics_known);
+	CHECK(!ep->an.atomics_unknown[0]);
+	pl_analyze(s, cut);
+	CHECK(!cut->an.atomics_known);
+	CHECK_STR(cut->an.atomics_unknown, "the PCI Express capability of 0000:00:02.0 is not in the input");
+	CHECK_STR(cut->an.rec_why, cut->an.atomics_unknown);
+	pl_analyze(s, v1);
+	CHECK(!v1->an.atomics_known);
+	CHECK_STR(v1->an.atomics_unknown, "DevCap2 of 0000:00:03.0 is not in the input");
+	pl_system_free(s);
+	/* live, not root: the kernel's 64 bytes */
+	s = sys_new();
+	s->kind = PL_SOURCE_SYSFS;
+	rp = add(s, 0, 1, 0, 0x8086, PCI_EXP_TYPE_ROOT_PORT, 4, 16, 4, 16, C32 | C64);
+	bus(rp, 1, 1);
+	ep = add(s, 1, 0, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 4, 16, 4, 16, C32);
+	rp->cfg.len = 64;
+	rp->sys_max_speed = strdup("16.0 GT/s PCIe");
+	finish(s);
+	pl_analyze(s, ep);
+	CHECK(!ep->an.atomics_known);
+	CHECK_STR(ep->an.atomics_unknown, "config space of 0000:00:01.0 beyond the header needs root");
+	CHECK(s->config_short);
+	pl_system_free(s);
+}
+
+/* Without a port above it in the input, the device's own registers: never "X -> X". */
+static void no_link_to_itself(void)
+{
+	struct pl_system *s = sys_new();
+	struct pl_dev *ep = add(s, 5, 0, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 4, 16, 4, 8, 0);
+
+	finish(s);
+	pl_analyze(s, ep);
+	CHECK_EQ(ep->an.diagnosis, PL_DIAG_WIDTH);
+	CHECK(strstr(ep->an.diag_text, "0000:05:00.0 -> 0000:05:00.0") == NULL);
+	CHECK(strstr(ep->an.diag_text, "the link above 0000:05:00.0 runs at 16GT/s x8 of 16GT/s x16") != NULL);
 	pl_system_free(s);
 }
 
@@ -375,6 +433,8 @@ int main(void)
 	TEST(atomics_path_rules);
 	TEST(rciep_and_vf);
 	TEST(unknown_path_in_a_dump);
+	TEST(atomics_unknown_reasons);
+	TEST(no_link_to_itself);
 	TEST(bus_number_anomalies);
 	TEST(duplicate_slots);
 	TEST(deep_chain_terminates);

@@ -114,6 +114,16 @@ static void atomics_conditions(void)
 	pl_plan_build(&o, sel, 1, &p, err, sizeof(err));
 	CHECK_EQ(p.ports[0].atomics, PL_ATOMICS_IF_KERNEL);
 	pl_plan_free(&p);
+	/* host support unknown: unknown with the reason, not none_on_host */
+	sel[0]->an.atomics_known = false;
+	snprintf(sel[0]->an.atomics_unknown, sizeof(sel[0]->an.atomics_unknown),
+		 "config space of 0000:01:00.0 beyond the header needs root");
+	pl_plan_build(&o, sel, 1, &p, err, sizeof(err));
+	CHECK_EQ(p.ports[0].atomics, PL_ATOMICS_UNKNOWN);
+	CHECK_STR(pl_atomics_verdict_name(p.ports[0].atomics), "unknown");
+	CHECK_STR(p.ports[0].atomics_why,
+		  "host support unknown: config space of 0000:01:00.0 beyond the header needs root");
+	pl_plan_free(&p);
 	free(sel);
 	pl_system_free(s);
 }

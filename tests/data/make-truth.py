@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Write tests/data/speed-*.lspci: hosts whose LnkCap2 lists speeds above LnkCap's Max Link Speed,
-which Linux 6.13 and later ignore (REFERENCE 8.1). Expected outcomes: tests/golden/*speed-*.
+which Linux 6.13 and later ignore (REFERENCE 8.1), and tests/data/no-root-port.lspci: a device
+whose root port is not in the dump. Expected outcomes: tests/golden/*speed-*, *no-root-port*.
 Run from the top folder."""
 import os
 
@@ -63,4 +64,9 @@ write("speed-amd-apu.lspci", [
           cfg(0x1002, 0x1636, GPU, LEGACY, link(3, 16), link(3, 16), 0x1e, 0x180)),
     block("04:00.1", "Audio device: Advanced Micro Devices, Inc. [AMD/ATI] Renoir Radeon High Definition Audio Controller",
           cfg(0x1002, 0x1637, AUDIO, EP, link(3, 16), link(3, 16), 0x1e)),
+])
+# A GPU with AtomicOp completers, its link at x8 of x16, and no port above it in the dump.
+write("no-root-port.lspci", [
+    block("01:00.0", "VGA compatible controller: NVIDIA Corporation AD102 [GeForce RTX 4090]",
+          cfg(0x10de, 0x2684, GPU, LEGACY, link(4, 16), link(4, 8), 0x1e, 0x180)),
 ])

@@ -1,0 +1,1 @@
+probe -F tests/data/no-root-port.lspci -n --all
