@@ -69,6 +69,7 @@ complete -c pcilink -n '__fish_seen_subcommand_from gen-qemu-args' -l bus -x -d 
 complete -c pcilink -n '__fish_seen_subcommand_from gen-qemu-args' -s 0 -l null -d 'NUL-separated arguments'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l bus -x -a pcie.0 -d 'bus for the root ports'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l domain -r -F -d 'merge into this domain XML (- for stdin)'
+complete -c pcilink -n '__fish_seen_subcommand_from check' -l domain -r -F -d 'a libvirt domain XML (- for stdin)'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l libvirt-version -x -d 'the target libvirt version'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l first-index -x -d 'first controller index'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-proxmox' -l conf -r -F -d 'merge into this VM config (- for stdin)'

@@ -27,6 +27,7 @@ static const struct argp_option options[] = {
 	{ "qemu-cmdline", OPT_CMDLINE, "FILE", 0, "a QEMU command line: shell words or NUL-separated "
 	  "(/proc/PID/cmdline); '-' is standard input", 1 },
 	{ "pid", OPT_PID, "PID", 0, "a running QEMU's command line (/proc/PID/cmdline)", 1 },
+	{ "domain", OPT_DOMAIN, "FILE", 0, "a libvirt domain XML (virsh dumpxml NAME); '-' is standard input", 1 },
 	{ NULL, 0, NULL, 0, "The host (default: this machine):", 2 },
 	{ "dump", 'F', "FILE", 0, "read the host from an 'lspci -xxx' or '-xxxx' dump ('-' for stdin)", 2 },
 	{ "sysfs", OPT_SYSFS, "DIR", 0, "read the host from a sysfs tree rooted at DIR", 2 },
@@ -49,6 +50,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PID:
 		a->pid = arg;
+		a->nsrc++;
+		break;
+	case OPT_DOMAIN:
+		a->domain = arg;
 		a->nsrc++;
 		break;
 	case OPT_QEMU:
@@ -75,7 +80,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		if (!strcmp(a->c.format, "help"))
 			break;
 		if (a->nsrc != 1)
-			argp_error(state, "give the VM once: --qemu-cmdline FILE or --pid PID");
+			argp_error(state, "give the VM once: --qemu-cmdline FILE, --pid PID or --domain FILE");
 		if (!pl_check_format_ok(a->c.format))
 			argp_error(state, "unknown format '%s': text, json or yaml", a->c.format);
 		break;
@@ -167,17 +172,50 @@ static int read_cmdline(const struct pl_ctx *ctx, struct check_args *a, struct p
 	return PL_EXIT_OK;
 }
 
-/* The target QEMU: --qemu-version, --qemu, or the one on PATH (as gen-qemu-args asks it). */
-static int target(const struct pl_ctx *ctx, const struct check_args *a, struct pl_guest *g)
+static int read_domain(const struct pl_ctx *ctx, struct check_args *a, struct pl_guest *g, char *emulator,
+		       size_t emulen)
 {
+	char err[300], *buf;
+	size_t len;
+	int rc;
+
+	g->src = PL_GUEST_DOMAIN;
+	rc = slurp(ctx, a->domain, &buf, &len);
+	if (rc)
+		return rc;
+	rc = pl_guest_from_domain(g, buf, len, strcmp(a->domain, "-") ? a->domain : "stdin", emulator, emulen, err,
+				  sizeof(err));
+	free(buf);
+	if (rc) {
+		pl_err(ctx, "%s", err);
+		return PL_EXIT_FAIL;
+	}
+	return PL_EXIT_OK;
+}
+
+/*
+ * The target QEMU: --qemu-version, --qemu, the domain's <emulator> (when it passes the trust
+ * rule), or the one on PATH, as the generators find it.
+ */
+static int target(const struct pl_ctx *ctx, const struct check_args *a, const char *emulator, struct pl_guest *g)
+{
+	char named_by[300], err[300], skipped[300] = "";
 	struct pl_target_req req = { .version = a->qemu_ver, .binary = a->qemu_bin };
-	char err[300], skipped[300] = "";
+	struct pl_guest tmp = *g;
 	bool guessed = false;
 
-	if (pl_target_qemu(&req, &g->qemu, &guessed, skipped, sizeof(skipped), err, sizeof(err))) {
+	if (emulator && *emulator) {
+		snprintf(named_by, sizeof(named_by), "%s: <emulator>", a->domain);
+		req.named = emulator;
+		req.named_by = named_by;
+	}
+	if (pl_target_qemu(&req, &tmp.qemu, &guessed, skipped, sizeof(skipped), err, sizeof(err))) {
 		pl_err(ctx, "%s", err);
 		return a->qemu_ver ? PL_EXIT_USAGE : PL_EXIT_FAIL;
 	}
+	if (skipped[0])
+		pl_warn(ctx, "%s", skipped);
+	g->qemu = tmp.qemu;
 	if (guessed)
 		g->qemu.known = false;
 	return PL_EXIT_OK;
@@ -185,7 +223,8 @@ static int target(const struct pl_ctx *ctx, const struct check_args *a, struct p
 
 static void fix_cmd(const struct check_args *a, const struct pl_guest *g, char *buf, size_t len)
 {
-	size_t n = (size_t)snprintf(buf, len, "pcilink gen-qemu-args");
+	size_t n = a->domain ? (size_t)snprintf(buf, len, "pcilink gen-libvirt-xml --domain %s", a->domain)
+			     : (size_t)snprintf(buf, len, "pcilink gen-qemu-args");
 
 	if (g->qemu.known && n < len)
 		n += (size_t)snprintf(buf + n, len - n, " --qemu-version %d.%d", g->qemu.major, g->qemu.minor);
@@ -209,7 +248,8 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 		       "\vExit status: 0 no findings (notes only), 3 findings (warnings or errors), 1 failure, "
 		       "2 usage error.\n\nExamples:\n"
 		       "  pcilink check --pid $(pgrep -f qemu-system | head -n1)\n"
-		       "  pcilink check --qemu-cmdline vm.sh --dump host.lspci -o json",
+		       "  pcilink check --qemu-cmdline vm.sh --dump host.lspci -o json\n"
+		       "  virsh dumpxml vm1 | pcilink check --domain -",
 	};
 	struct check_args a = { .c = { .format = "text", .all = true } };
 	struct pl_check_report rep;
@@ -218,7 +258,7 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 	struct pl_findings f = { 0 };
 	struct pl_check_opts co = { 0 };
 	struct pl_guest g;
-	char fix[300];
+	char fix[600], emulator[256] = "";
 	size_t n;
 	int rc;
 
@@ -229,8 +269,11 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 		return PL_EXIT_OK;
 	}
 	pl_guest_init(&g, PL_GUEST_CMDLINE);
-	rc = target(ctx, &a, &g);
+	/* the QEMU first: the reader's compat rules depend on it; a domain names its own */
+	rc = a.domain ? read_domain(ctx, &a, &g, emulator, sizeof(emulator)) : PL_EXIT_OK;
 	if (!rc)
+		rc = target(ctx, &a, emulator, &g);
+	if (!rc && !a.domain)
 		rc = read_cmdline(ctx, &a, &g);
 	if (!rc) {
 		pl_guest_resolve(&g);

@@ -121,6 +121,14 @@ int pl_guest_readconfig(struct pl_guest *g, const char *text, const char *name, 
 int pl_guest_from_qemu_argv(struct pl_guest *g, char *const *argv, size_t argc, bool open_files, char *err,
 			    size_t errlen);
 
+/*
+ * Read a libvirt domain (buf, len; name for messages) as libvirt's QEMU driver turns it into a
+ * command line. emulator (may be NULL) gets the domain's <emulator>. 0, or PL_EINVAL with err
+ * set (not well-formed, not a <domain>).
+ */
+int pl_guest_from_domain(struct pl_guest *g, const char *buf, size_t len, const char *name, char *emulator,
+			 size_t emulen, char *err, size_t errlen);
+
 /* The model of the configuration gen-qemu-args / gen-libvirt-xml write for plan. */
 int pl_guest_from_plan(const struct pl_plan *plan, struct pl_guest *g);
 

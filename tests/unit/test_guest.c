@@ -270,6 +270,54 @@ static void plan_checks_clean(void)
 	pl_system_free(s);
 }
 
+/* libvirt's names: controller index N is bus pci.N (or its ua- alias), hostdevs hostdevN */
+static void domain_reader(void)
+{
+	static const char xml[] =
+		"<domain type='kvm' xmlns:q='http://libvirt.org/schemas/domain/qemu/1.0'>"
+		"<os><type arch='x86_64' machine='pc-q35-3.1'>hvm</type></os><devices>"
+		"<emulator>/usr/bin/qemu-system-x86_64</emulator>"
+		"<controller type='pci' index='0' model='pcie-root'/>"
+		"<controller type='pci' index='2' model='pcie-root-port'><model name='ioh3420'/>"
+		"<address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/></controller>"
+		"<controller type='pci' index='1' model='pcie-root-port'><alias name='ua-rp'/>"
+		"<target chassis='1' port='0x10'/>"
+		"<address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0' multifunction='on'/>"
+		"</controller>"
+		"<hostdev mode='subsystem' type='pci'><source><address domain='0x0000' bus='0x03' slot='0x00' "
+		"function='0x1'/></source><address type='pci' domain='0x0000' bus='0x01' slot='0x00' "
+		"function='0x0'/></hostdev>"
+		"<hostdev mode='subsystem' type='pci'><source><address domain='0x0000' bus='0x04' slot='0x00' "
+		"function='0x0'/></source><alias name='ua-nvme'/><address type='pci' domain='0x0000' bus='0x02' "
+		"slot='0x00' function='0x0'/></hostdev>"
+		"</devices><q:override><q:device alias='ua-rp'><q:frontend><q:property name='x-speed' type='string' "
+		"value='8'/></q:frontend></q:device></q:override>"
+		"<q:commandline><q:arg value='-global'/><q:arg value='pcie-root-port.x-width=4'/></q:commandline>"
+		"<qemu:override xmlns:qemu='urn:other'><qemu:device alias='ua-rp'/></qemu:override></domain>";
+	struct pl_guest g;
+	struct pl_gdev *rp, *hd;
+	char err[200], emu[64];
+
+	pl_guest_init(&g, PL_GUEST_DOMAIN);
+	CHECK_EQ(pl_guest_from_domain(&g, xml, sizeof(xml) - 1, "d.xml", emu, sizeof(emu), err, sizeof(err)), 0);
+	CHECK_STR(emu, "/usr/bin/qemu-system-x86_64");
+	CHECK_EQ(g.mach_major, 3);
+	rp = pl_guest_find(&g, "ua-rp");
+	CHECK(rp && rp->kind == PL_GK_ROOT_PORT && rp->slot == 2 && rp->multifunction && rp->port == 0x10);
+	CHECK(rp && rp->speed.value == PL_SPEED_8 && rp->speed.src == PL_GSRC_EXPLICIT);
+	CHECK(rp && rp->width.value == 4 && rp->width.src == PL_GSRC_GLOBAL);
+	CHECK(pl_guest_find(&g, "pci.2") && pl_guest_find(&g, "pci.2")->kind == PL_GK_IOH3420);
+	hd = pl_guest_find(&g, "hostdev0");
+	CHECK(hd && hd->has_host && hd->host.fn == 1 && !strcmp(hd->bus, "ua-rp") && hd->parent >= 0);
+	hd = pl_guest_find(&g, "ua-nvme");
+	CHECK(hd && !strcmp(hd->bus, "pci.2"));
+	pl_guest_free(&g);
+	pl_guest_init(&g, PL_GUEST_DOMAIN);
+	CHECK(pl_guest_from_domain(&g, "<domain><devices>", 17, "bad.xml", NULL, 0, err, sizeof(err)) != 0);
+	CHECK(pl_guest_from_domain(&g, "<nodedev/>", 10, "n.xml", NULL, 0, err, sizeof(err)) != 0);
+	pl_guest_free(&g);
+}
+
 int main(void)
 {
 	TEST(shell_words);
@@ -280,5 +328,6 @@ int main(void)
 	TEST(refusals);
 	TEST(rules_against_host);
 	TEST(plan_checks_clean);
+	TEST(domain_reader);
 	DONE();
 }

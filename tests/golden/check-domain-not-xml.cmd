@@ -1,0 +1,1 @@
+check -F examples/gpu-workstation.lspci --qemu-version 7.2 --domain tests/data/vms/mixed.sh
