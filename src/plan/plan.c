@@ -310,6 +310,12 @@ static void port_atomics(const struct pl_plan_opts *o, struct pl_plan *plan, str
 	if (!an->atomics_known && an->atomics_unknown[0]) {
 		p->atomics = PL_ATOMICS_UNKNOWN;
 		snprintf(p->atomics_why, sizeof(p->atomics_why), "host support unknown: %s", an->atomics_unknown);
+		/* the device completes them: if the host does too, this layout loses them */
+		if (p->nfn > 1 && (pl_dev_has_completer(f0->dev, PL_ATOMIC_32) ||
+				   pl_dev_has_completer(f0->dev, PL_ATOMIC_64) ||
+				   pl_dev_has_completer(f0->dev, PL_ATOMIC_128)))
+			warn(plan, "%s: AtomicOps %s; if the host gives them, a multifunction guest slot loses "
+			     "them (--split-functions keeps them)", slot, p->atomics_why);
 		return;
 	}
 	if (!an->atomics_known) {

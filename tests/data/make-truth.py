@@ -65,8 +65,10 @@ write("speed-amd-apu.lspci", [
     block("04:00.1", "Audio device: Advanced Micro Devices, Inc. [AMD/ATI] Renoir Radeon High Definition Audio Controller",
           cfg(0x1002, 0x1637, AUDIO, EP, link(3, 16), link(3, 16), 0x1e)),
 ])
-# A GPU with AtomicOp completers, its link at x8 of x16, and no port above it in the dump.
+# A GPU (AtomicOp completers) and its audio function, the link at x8 of x16, no port above them.
 write("no-root-port.lspci", [
     block("01:00.0", "VGA compatible controller: NVIDIA Corporation AD102 [GeForce RTX 4090]",
           cfg(0x10de, 0x2684, GPU, LEGACY, link(4, 16), link(4, 8), 0x1e, 0x180)),
+    block("01:00.1", "Audio device: NVIDIA Corporation AD102 High Definition Audio Controller",
+          cfg(0x10de, 0x22ba, AUDIO, EP, link(4, 16), link(4, 8), 0x1e)),
 ])
