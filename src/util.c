@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Escaping for QEMU option values, POSIX shell words and input quoted in messages. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -120,4 +123,53 @@ char *pl_excerpt_n(char *buf, size_t size, const char *s, size_t len)
 char *pl_excerpt(char *buf, size_t size, const char *s)
 {
 	return pl_excerpt_n(buf, size, s ? s : "", s ? strlen(s) : 0);
+}
+
+int pl_read_all(int fd, size_t cap, char **buf, size_t *len)
+{
+	size_t n = 0, size = 0;
+	char *b = NULL;
+
+	for (;;) {
+		ssize_t r;
+
+		/* room for cap + 1 bytes and the NUL, so that input past the cap is seen */
+		if (size - n < 65536 && size < cap + 2) {
+			size_t want = size ? size * 2 : 65536;
+			char *nb;
+
+			if (want > cap + 2)
+				want = cap + 2;
+			nb = realloc(b, want);
+			if (!nb) {
+				free(b);
+				errno = ENOMEM;
+				return -1;
+			}
+			b = nb;
+			size = want;
+		}
+		r = read(fd, b + n, size - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			free(b);
+			errno = e;
+			return -1;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+		if (n > cap) {
+			free(b);
+			errno = EFBIG;
+			return -1;
+		}
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
 }

@@ -26,4 +26,11 @@ char *pl_excerpt_n(char *buf, size_t size, const char *s, size_t len);
 /* The same for a NUL-terminated string (NULL gives ""). */
 char *pl_excerpt(char *buf, size_t size, const char *s);
 
+/*
+ * Read fd to its end into a new NUL-terminated buffer. Input is never mapped (a file that
+ * shrinks would kill us with SIGBUS) and never grows without bound: 0, or -1 with errno set,
+ * EFBIG when there is more than cap bytes (/dev/zero, a pipe that never ends).
+ */
+int pl_read_all(int fd, size_t cap, char **buf, size_t *len);
+
 #endif

@@ -49,6 +49,7 @@ suite golden sh tests/run-golden.sh
 suite dump-readers sh tests/dump-readers.sh
 suite corpus "$PYTHON" tests/corpus.py
 [ -f tests/sysfs.sh ] && suite sysfs sh tests/sysfs.sh
+[ -f tests/hostile.sh ] && suite hostile sh tests/hostile.sh
 [ -f tests/input-programs.sh ] && suite input-programs sh tests/input-programs.sh
 [ -f tests/consistency.sh ] && suite consistency sh tests/consistency.sh
 [ -f tests/completion-zsh.sh ] && suite zsh-completion sh tests/completion-zsh.sh

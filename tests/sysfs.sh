@@ -62,6 +62,30 @@ else
 	skip=$((skip + 2))
 fi
 
+# a FIFO or a directory where libpci opens a file: a FIFO blocked forever; refused, one line
+D=bus/pci/devices/0000:04:00.0
+for case in fifo:config fifo:vendor fifo:resource dir:config; do
+	kind=${case%%:*} file=${case#*:}
+	mk "$kind-$file"
+	rm "$T/$kind-$file/$D/$file"
+	if [ "$kind" = fifo ]; then mkfifo "$T/$kind-$file/$D/$file"; else mkdir "$T/$kind-$file/$D/$file"; fi
+	timeout 10 ./pcilink probe --sysfs "$T/$kind-$file" --all >"$T/$kind-$file.out" 2>"$T/$kind-$file.err"
+	rc=$?
+	what=$([ "$kind" = fifo ] && echo "a FIFO" || echo "a directory")
+	[ $rc = 1 ] && [ ! -s "$T/$kind-$file.out" ] && [ "$(wc -l <"$T/$kind-$file.err")" = 1 ] &&
+		grep -q "0000:04:00.0/$file: $what, not a regular file: not a sysfs tree" "$T/$kind-$file.err" &&
+		ok "$what as $file refused" || bad "$what as $file: rc=$rc $(head -c 300 "$T/$kind-$file.err")"
+done
+# an attribute pcilink reads itself (link facts of a 64-byte-config tree): taken as absent
+mk fifo-attr --unprivileged
+rm "$T/fifo-attr/bus/pci/devices/0000:03:00.0/max_link_speed"
+mkfifo "$T/fifo-attr/bus/pci/devices/0000:03:00.0/max_link_speed"
+timeout 10 ./pcilink probe --sysfs "$T/fifo-attr" 03:00.0 -o json >"$T/fifo-attr.out" 2>"$T/fifo-attr.err"
+rc=$?
+[ $rc = 0 ] && $PYTHON -c 'import json, sys; l = json.load(sys.stdin)["devices"][0]["pcie"]["link"]
+assert l["max_speed"] is None and l["max_width"] == 16, l' <"$T/fifo-attr.out" &&
+	ok "a FIFO as max_link_speed: unknown" || bad "a FIFO as max_link_speed: rc=$rc $(head -c 300 "$T/fifo-attr.err")"
+
 # this very machine: every function lspci sees, with or without root
 if [ -d /sys/bus/pci/devices ] && command -v lspci >/dev/null; then
 	want=$(lspci -D | wc -l)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libpci access: scan, read-only config reads, OS properties. The only file that includes pci.h. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include "access.h"
 #include "device.h"
 #include "dumpread.h"
+#include "util.h"
 
 struct pl_access {
 	struct pci_access *pacc;
@@ -86,23 +88,83 @@ static char *xstrdup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* Read a small sysfs attribute; NULL when absent or unreadable. */
+/* Read a small sysfs attribute; NULL when absent, unreadable or not a regular file (a FIFO
+ * in a --sysfs tree would block forever). */
 static char *read_attr(const char *dir, const char *name)
 {
 	char path[PATH_MAX], buf[128];
-	FILE *f;
-	size_t n;
+	struct stat st;
+	ssize_t n;
+	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return NULL;
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
 	buf[n] = 0;
 	buf[strcspn(buf, "\n")] = 0;
 	return strdup(buf);
+}
+
+/* What libpci's sysfs method opens in a function's directory: each must be a regular file. */
+static const char *const libpci_files[] = {
+	"config", "vendor", "device", "class", "revision", "subsystem_vendor", "subsystem_device",
+	"irq", "resource", "label", "numa_node",
+};
+
+/* A file that is there but not a regular one (FIFO, device, directory): its type, else NULL. */
+static const char *not_regular(int dirfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, 0))
+		return NULL;    /* absent or unreadable: libpci reports those itself */
+	if (S_ISREG(st.st_mode))
+		return NULL;
+	return S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory"
+	       : S_ISSOCK(st.st_mode) ? "a socket" : "a device node";
+}
+
+/*
+ * A --sysfs tree is input: libpci would block forever opening a FIFO named config, or read
+ * a device node. Check what it will open before it does (live /sys is the kernel's).
+ */
+static int check_tree(const char *base, char *err, size_t errlen)
+{
+	char path[PATH_MAX], ex[PL_EXCERPT_SIZE];
+	struct dirent *e;
+	DIR *dir;
+	int rc = PL_OK;
+
+	snprintf(path, sizeof(path), "%s/devices", base);
+	dir = opendir(path);
+	while (dir && !rc && (e = readdir(dir))) {
+		int fd = e->d_name[0] == '.' ? -1 : openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		for (size_t i = 0; fd >= 0 && !rc && i < sizeof(libpci_files) / sizeof(*libpci_files); i++) {
+			const char *what = not_regular(fd, libpci_files[i]);
+
+			if (what) {
+				snprintf(err, errlen, "%s/%s/%s: %s, not a regular file: not a sysfs tree", path,
+					 pl_excerpt(ex, sizeof(ex), e->d_name), libpci_files[i], what);
+				rc = PL_EINVAL;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (dir)
+		closedir(dir);
+	return rc;
 }
 
 static void dev_dir(const struct pl_access *acc, const struct pl_dev *d, char *buf, size_t len)
@@ -317,80 +379,72 @@ static unsigned dump_check(const char *path, bool strict, char *why, size_t whyl
 	return found;
 }
 
-/* Stdin and pipes (--dump <(ssh host lspci -xxx)) can be read once only: keep a copy. */
-static int copy_input(struct pl_access *acc, int in)
-{
-	char buf[65536];
-	ssize_t n;
+/* Dumps are read whole into memory: a few kB a function (lspci -xxxx), so this caps a host at
+ * some 20,000 functions and stops /dev/zero or an endless pipe. Said in the man page. */
+#define DUMP_MAX ((size_t)256 << 20)
+#define DUMP_MAX_TEXT "256 MiB"
 
+/* libpci reads a dump by name: hand it the very bytes we read, in a memfd. */
+static int copy_for_libpci(struct pl_access *acc, const char *text, size_t len)
+{
 	acc->copy_fd = memfd_create("pcilink-dump", MFD_CLOEXEC);
 	if (acc->copy_fd < 0)
 		return -1;
-	while ((n = read(in, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && write(acc->copy_fd, buf, n) != n)
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(acc->copy_fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			return -1;
-	if (n < 0)
-		return -1;
+		off += (size_t)n;
+	}
 	snprintf(acc->copy_path, sizeof(acc->copy_path), "/proc/self/fd/%d", acc->copy_fd);
 	return 0;
 }
 
-/* Files past this size go to libpci, which reads them line by line instead of mapping them. */
-#define NATIVE_MAX ((off_t)1 << 30)
-
-/* Open a dump read-only and stat it; a PL_E* code with the message in err when that fails. */
-static int open_dump(const char *path, const char *shown, struct stat *st, char *err, size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
-
-	if (fd >= 0 && !fstat(fd, st))
-		return fd;
-	e = errno;
-	snprintf(err, errlen, "%s: %s", shown, strerror(e));
-	if (fd >= 0)
-		close(fd);
-	return e == ENOENT ? PL_ENOENT : PL_EACCES;
-}
-
 /*
- * Read a dump with dumpread.c into acc->dump. 0: read; 1: libpci must read it (deferred, or
- * PCILINK_DUMP_READER=libpci); PL_ENOMEM. *name may become the memfd copy of a pipe.
+ * Read a dump ("-" = stdin) once, whole, with read(): never mapped, so a file that shrinks
+ * meanwhile cannot kill us, and a pipe is read once. dumpread.c parses it into acc->dump:
+ * 0. 1: libpci must read it (deferred, or PCILINK_DUMP_READER=libpci); *name is then a copy
+ * of the bytes. A PL_E* code with the message in err when it cannot be read.
  */
-static int native_read(struct pl_access *acc, const char **name, const char *shown, char *err, size_t errlen)
+static int read_dump(struct pl_access *acc, const char *path, const char **name, char *err, size_t errlen)
 {
 	const char *env = getenv("PCILINK_DUMP_READER"), *why = NULL;
-	struct stat st;
-	void *map;
-	int fd, rc;
+	bool in = !strcmp(path, "-");
+	int fd = in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC), rc, e;
+	char *text;
+	size_t len;
 
-	fd = open_dump(*name, shown, &st, err, errlen);
-	if (fd < 0)
-		return fd;
-	if (!S_ISREG(st.st_mode)) {
-		rc = copy_input(acc, fd);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return e == ENOENT ? PL_ENOENT : PL_EACCES;
+	}
+	rc = pl_read_all(fd, DUMP_MAX, &text, &len);
+	e = errno;
+	if (!in)
 		close(fd);
-		if (rc) {
-			snprintf(err, errlen, "%s: cannot read: %s", shown, strerror(errno));
-			return PL_EACCES;
+	if (rc && e == EFBIG) {
+		snprintf(err, errlen, "%s: more than " DUMP_MAX_TEXT ": not an lspci dump", path);
+		return PL_EINVAL;
+	}
+	if (rc) {
+		snprintf(err, errlen, "%s: cannot read%s: %s", path, in ? " standard input" : "", strerror(e));
+		return e == ENOMEM ? PL_ENOMEM : PL_EACCES;
+	}
+	rc = env && !strcmp(env, "libpci") ? PL_DUMP_DEFER : pl_dump_parse(text, len, &acc->dump, &why);
+	if (rc == PL_DUMP_DEFER) {
+		if (copy_for_libpci(acc, text, len)) {
+			snprintf(err, errlen, "%s: cannot keep a copy: %s", path, strerror(errno));
+			rc = PL_EACCES;
 		}
 		*name = acc->copy_path;
-		fd = open_dump(*name, shown, &st, err, errlen);
-		if (fd < 0)
-			return fd;
-	}
-	if ((env && !strcmp(env, "libpci")) || st.st_size >= NATIVE_MAX) {
-		close(fd);
-		return 1;
-	}
-	map = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-	close(fd);
-	if (map == MAP_FAILED)
-		return 1;
-	rc = pl_dump_parse(map ? map : "", (size_t)st.st_size, &acc->dump, &why);
-	if (map)
-		munmap(map, (size_t)st.st_size);
-	if (rc == PL_ENOMEM)
+	} else if (rc == PL_ENOMEM) {
 		snprintf(err, errlen, "out of memory");
+	}
+	free(text);
 	return rc;
 }
 
@@ -469,21 +523,12 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	acc->drivers_at_scan = o->drivers_at_scan;
 	acc->copy_fd = -1;
 	if (o->kind == PL_SOURCE_DUMP) {
-		const char *path = o->path;
+		const char *copy = NULL;
 		char why[128];
 		unsigned line;
 
-		if (!strcmp(o->path, "-")) {
-			/* read it once into memory, so it can be checked and then given to libpci */
-			if (copy_input(acc, STDIN_FILENO)) {
-				snprintf(err, errlen, "-: cannot read standard input: %s", strerror(errno));
-				rc = PL_EACCES;
-				goto fail;
-			}
-			path = acc->copy_path;
-		}
-		rc = native_read(acc, &path, o->path, err, errlen);
-		name = path;
+		rc = read_dump(acc, o->path, &copy, err, errlen);
+		name = copy;
 		if (rc < 0)
 			goto fail;
 		native = rc == 0;
@@ -501,6 +546,8 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 			rc = errno == ENOENT ? PL_ENOENT : PL_EACCES;
 			goto fail;
 		}
+		if (o->kind == PL_SOURCE_SYSFS && (rc = check_tree(acc->sysfs_base, err, errlen)))
+			goto fail;
 	}
 	acc->pacc = pci_alloc();
 	acc->pacc->error = on_error;

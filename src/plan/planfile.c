@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading plan files with libyaml's document API: every error names its line and column. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -235,31 +237,92 @@ static int top_field(struct ctx *c, const char *key, yaml_node_t *v, void *obj)
 	return fail(c, v, "unknown key '%s' (pcilink_plan, policy, target, layout, devices)", key);
 }
 
+/* A plan is a few hundred bytes; these stop an endless input and a nesting that would make
+ * libyaml's loader take seconds (man/pcilink.1, PLAN FILES). A plan needs 3 levels. */
+#define PLAN_MAX ((size_t)16 << 20)
+#define PLAN_MAX_TEXT "16 MiB"
+#define PLAN_DEPTH 16
+
+static int not_yaml(const char *file, yaml_parser_t *p, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s:%zu:%zu: not YAML: %s", file, p->problem_mark.line + 1, p->problem_mark.column + 1,
+		 p->problem ? p->problem : "parse error");
+	return PL_EINVAL;
+}
+
+/* The events once, counting nesting, before the loader builds anything. */
+static int check_depth(const char *file, const char *text, size_t len, char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = PL_OK;
+	bool end = false;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!rc && !end) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			rc = not_yaml(file, &parser, err, errlen);
+			break;
+		}
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+			if (++depth > PLAN_DEPTH) {
+				snprintf(err, errlen, "%s:%zu:%zu: nested deeper than %d levels: not a plan", file,
+					 ev.start_mark.line + 1, ev.start_mark.column + 1, PLAN_DEPTH);
+				rc = PL_EINVAL;
+			}
+		} else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		end = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 int pl_planfile_read(const char *file, struct pl_planfile *pf, char *err, size_t errlen)
 {
-	FILE *f = strcmp(file, "-") ? fopen(file, "re") : stdin;
+	bool in = !strcmp(file, "-");
+	int fd = in ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC), e;
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct ctx c = { .doc = &doc, .file = file, .err = err, .errlen = errlen };
 	yaml_node_t *root;
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	memset(pf, 0, sizeof(*pf));
 	pf->policy = pf->first_addr = pf->first_chassis = pf->split = -1;
 	pf->hotplug = -2;
-	if (!f) {
+	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
 		return PL_ENOENT;
 	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: not YAML: %s", file, parser.problem_mark.line + 1,
-			 parser.problem_mark.column + 1, parser.problem ? parser.problem : "parse error");
-		yaml_parser_delete(&parser);
-		if (f != stdin)
-			fclose(f);
+	rc = pl_read_all(fd, PLAN_MAX, &text, &len);
+	e = errno;
+	if (!in)
+		close(fd);
+	if (rc) {
+		if (e == EFBIG)
+			snprintf(err, errlen, "%s: more than " PLAN_MAX_TEXT ": not a plan", file);
+		else
+			snprintf(err, errlen, "%s: cannot read: %s", file, strerror(e));
 		return PL_EINVAL;
+	}
+	rc = check_depth(file, text, len, err, errlen);
+	if (rc) {
+		free(text);
+		return rc;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		rc = not_yaml(file, &parser, err, errlen);
+		yaml_parser_delete(&parser);
+		free(text);
+		return rc;
 	}
 	root = yaml_document_get_root_node(&doc);
 	if (!root)
@@ -268,8 +331,7 @@ int pl_planfile_read(const char *file, struct pl_planfile *pf, char *err, size_t
 		rc = mapping(&c, root, "a plan", top_field, pf);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
-	if (f != stdin)
-		fclose(f);
+	free(text);
 	if (rc)
 		pl_planfile_free(pf);
 	return rc;

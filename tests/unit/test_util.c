@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* src/util.c: UTF-8 checking and the excerpts that quote input in error messages. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "harness.h"
 #include "util.h"
 
@@ -61,10 +66,42 @@ static void test_excerpt_cut(void)
 	CHECK_STR(pl_excerpt(b, 2, "abcdefghijkl"), "");
 }
 
+/* a file cut short after it was opened is read as it is now; more than the cap is EFBIG */
+static void test_read_all(void)
+{
+	char path[] = "/tmp/pcilink-test-util-XXXXXX", big[100], *buf = NULL;
+	int fd = mkstemp(path), in;
+	size_t len = 0;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	memset(big, 'x', sizeof(big));
+	CHECK_EQ(write(fd, big, sizeof(big)), sizeof(big));
+	in = open(path, O_RDONLY);
+	CHECK(!ftruncate(fd, 10));
+	CHECK_EQ(pl_read_all(in, 1000, &buf, &len), 0);
+	CHECK_EQ(len, 10);
+	CHECK_EQ(buf[10], 0);
+	free(buf);
+	CHECK(!ftruncate(fd, 0) && pwrite(fd, big, sizeof(big), 0) == sizeof(big));
+	CHECK_EQ(lseek(in, 0, SEEK_SET), 0);
+	CHECK_EQ(pl_read_all(in, 100, &buf, &len), 0);        /* exactly the cap */
+	CHECK_EQ(len, 100);
+	free(buf);
+	CHECK_EQ(lseek(in, 0, SEEK_SET), 0);
+	CHECK_EQ(pl_read_all(in, 99, &buf, &len), -1);
+	CHECK_EQ(errno, EFBIG);
+	close(in);
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	TEST(test_utf8_len);
 	TEST(test_excerpt_short);
 	TEST(test_excerpt_cut);
+	TEST(test_read_all);
 	DONE();
 }

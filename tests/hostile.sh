@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Hostile input (issue 10): endless and huge input is capped, a dump that shrinks while it is
+# read is no crash, nesting is capped, and cost grows linearly with the input (a time bound
+# generous enough for sanitizer builds on a loaded machine, far below the quadratic code's).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+PYTHON=${PYTHON:-/usr/bin/python3}
+T=tests/out/hostile
+P=./pcilink
+E=examples/gpu-workstation.lspci
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+mkdir -p "$T"
+
+# expect NAME RC PATTERN CMD...: exit status RC, one stderr line matching PATTERN, empty stdout
+expect() {
+	name=$1 want=$2 pat=$3
+	shift 3
+	"$@" >"$T/$name.out" 2>"$T/$name.err"
+	rc=$?
+	if [ "$rc" = "$want" ] && [ ! -s "$T/$name.out" ] && [ "$(wc -l <"$T/$name.err")" = 1 ] &&
+		grep -q -- "$pat" "$T/$name.err"; then
+		ok "$name"
+	else
+		bad "$name: rc=$rc (want $want) stdout=$(wc -c <"$T/$name.out")B stderr: $(head -c 300 "$T/$name.err")"
+	fi
+}
+
+# seconds a command takes (stdout and stderr to files)
+timed() {
+	name=$1
+	shift
+	s=$(date +%s.%N)
+	"$@" >"$T/$name.out" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+	awk -v s="$s" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f\n", e - s }'
+}
+
+# within NAME SECONDS LIMIT: SECONDS (from timed) below LIMIT
+within() {
+	if awk -v t="$2" -v l="$3" 'BEGIN { exit !(t < l) }'; then
+		ok "$1 (${2}s)"
+	else
+		bad "$1 took ${2}s, limit ${3}s"
+	fi
+}
+
+# endless or huge input stops at the cap, with the cap in the message
+expect dump-dev-zero 1 'dev/zero: more than 256 MiB: not an lspci dump' $P probe --dump /dev/zero
+expect dump-endless-pipe 1 '^pcilink: probe: -: more than 256 MiB' sh -c "yes '00: 00' | $P probe --dump -"
+expect dump-directory 1 'tests: cannot read: Is a directory' $P probe --dump tests
+expect plan-dev-zero 1 '/dev/zero: more than 16 MiB: not a plan' \
+	$P gen-qemu-args -F $E --qemu-version 7.2 --plan /dev/zero 03:00.0
+expect plan-endless-pipe 1 '^pcilink: gen-qemu-args: -: more than 16 MiB' \
+	sh -c "yes 'x: y' | $P gen-qemu-args -F $E --qemu-version 7.2 --plan - 03:00.0"
+
+# a dump that shrinks while it is read: it was mapped, and the next page faulted in died of SIGBUS
+head -c 200000000 /dev/zero | tr '\0' '\n' >"$T/shrink.lspci"
+$P probe --dump "$T/shrink.lspci" >/dev/null 2>"$T/shrink.err" &
+pid=$!
+sleep 0.2
+: >"$T/shrink.lspci"
+wait $pid
+rc=$?
+rm -f "$T/shrink.lspci"
+[ $rc -lt 128 ] && ok "dump truncated while read (rc=$rc)" || bad "dump truncated while read: rc=$rc $(head -c 300 "$T/shrink.err")"
+
+# 40,000 levels of nesting: libyaml's loader took 14 s; refused at level 17
+$PYTHON -c 'n = 40000; print("[" * n + "]" * n)' >"$T/deep.yaml"
+s=$(timed plan-deep $P gen-qemu-args -F $E --qemu-version 7.2 --plan "$T/deep.yaml" 03:00.0)
+within "plan nested 40,000 levels" "$s" 5
+grep -q 'deep.yaml:1:17: nested deeper than 16 levels: not a plan' "$T/plan-deep.err" &&
+	[ "$(cat "$T/plan-deep.rc")" = 1 ] && ok "plan nesting capped" || bad "plan nesting: $(head -c 300 "$T/plan-deep.err")"
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
