@@ -18,8 +18,8 @@ _pcilink()
 	local cur prev words cword
 	_init_completion -n : || return
 
-	local commands="probe gen-qemu-args gen-libvirt-xml gen-proxmox check"
-	local common="--dump -F --sysfs --ids -i --numa-node --slot -s --id -d --all -a --numeric -n --help --usage --version -V"
+	local commands="probe gen-qemu-args gen-libvirt-xml gen-proxmox check help"
+	local common="--dump -F --sysfs --ids -i --numa-node --slot -s --id -d --all -a --numeric -n --help -h --usage --version -V"
 	local -A opts=(
 		[probe]="--format -o"
 		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug -0 --null"
@@ -34,12 +34,17 @@ _pcilink()
 		--dump | -F) dump=${words[i + 1]} ;;
 		--dump=*) dump=${words[i]#--dump=} ;;
 		esac
-		if [[ -z $cmd && ${words[i]} != -* ]]; then
+		# options may come before the command: the command is the first word that is one
+		if [[ -z $cmd && " $commands " == *" ${words[i]} "* ]]; then
 			cmd=${words[i]}
 		fi
 	done
-	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "$commands --help --usage --version" -- "$cur"))
+	if [[ $cmd == help ]]; then
+		[[ $prev == help ]] && COMPREPLY=($(compgen -W "${commands% help}" -- "$cur"))
+		return
+	fi
+	if [[ -z $cmd && $cur != -* && $prev != -* ]]; then
+		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		return
 	fi
 
@@ -103,8 +108,10 @@ _pcilink()
 	esac
 
 	# check names no devices: its options only
-	[[ $cmd == check ]] && common="--help --usage"
-	if [[ $cur == -* ]]; then
+	[[ $cmd == check ]] && common="--help -h --usage"
+	if [[ -z $cmd ]]; then
+		COMPREPLY=($(compgen -W "$common ${opts[gen-libvirt-xml]} -0 --null" -- "$cur"))
+	elif [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$common ${opts[$cmd]}" -- "$cur"))
 	elif [[ $cmd == check ]]; then
 		return

@@ -27,7 +27,7 @@ function __pcilink_formats
     echo help
 end
 
-set -l cmds probe gen-qemu-args gen-libvirt-xml gen-proxmox check
+set -l cmds probe gen-qemu-args gen-libvirt-xml gen-proxmox check help
 set -l gens gen-qemu-args gen-libvirt-xml gen-proxmox
 complete -c pcilink -f
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a probe -d 'show host PCIe links, paths, AtomicOps, recommendation'
@@ -35,11 +35,14 @@ complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-qemu-args 
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-libvirt-xml -d 'print libvirt XML, or merge it into a domain'
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a gen-proxmox -d 'print Proxmox VE hostpci and args lines, or merge them'
 complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a check -d 'check an existing VM against the host'
+complete -c pcilink -n "not __fish_seen_subcommand_from $cmds" -a help -d 'list the commands, or show one'
+complete -c pcilink -n "__fish_seen_subcommand_from help; and test (count (commandline -opc)) -eq 2" -a 'probe gen-qemu-args gen-libvirt-xml gen-proxmox check'
 complete -c pcilink -s '?' -l help -d 'show help'
+complete -c pcilink -s h -d 'show help'
 complete -c pcilink -l usage -d 'show a short usage message'
 complete -c pcilink -s V -l version -d 'show the version'
 
-set -l in "__fish_seen_subcommand_from $cmds"
+set -l in "__fish_seen_subcommand_from probe $gens check"
 set -l sel "__fish_seen_subcommand_from probe $gens"
 complete -c pcilink -n $in -s F -l dump -r -F -d 'read an lspci -xxx dump'
 complete -c pcilink -n $in -l sysfs -r -a '(__fish_complete_directories)' -d 'read a sysfs tree rooted at DIR'

@@ -157,7 +157,8 @@ check policy-option 'pcilink gen-qemu-args --pol' \
 offers policy-values 'pcilink gen-qemu-args --policy=' \
 	--policy=host --policy=device --policy=max
 # zsh quotes the glob character when it inserts -? on the line
-offers global-options 'pcilink -' --help --usage --version -V '-\?'
+offers global-options 'pcilink -' --help --usage --version -V '-\?' -h
+offers help-commands 'pcilink help ' probe gen-qemu-args gen-libvirt-xml gen-proxmox check
 stop
 print "$pass passed, $fail failed"
 (( fail == 0 ))

@@ -29,6 +29,19 @@ for v in $verbs; do
 		done
 	done
 done
+# help: 'pcilink help V', 'pcilink V -h' and 'pcilink V --help' say the same; no empty group
+# header (a header line followed by a blank one)
+[ "$(./pcilink help)" = "$(./pcilink --help)" ] && [ "$(./pcilink -h)" = "$(./pcilink --help)" ] && ok ||
+	bad "'pcilink help' or 'pcilink -h' differs from 'pcilink --help'"
+for v in $verbs; do
+	[ "$v" = help ] && continue
+	h=$(./pcilink "$v" --help)
+	[ "$(./pcilink help "$v")" = "$h" ] && [ "$(./pcilink "$v" -h)" = "$h" ] && ok ||
+		bad "'pcilink help $v' or 'pcilink $v -h' differs from 'pcilink $v --help'"
+	e=$(echo "$h" | awk '/^ [A-Z][^:]*:$/ { hdr = $0; next } hdr != "" && /^$/ { print hdr } { hdr = "" }')
+	[ -z "$e" ] && ok || bad "pcilink $v --help: empty group header:$e"
+done
+
 # the reverse: completions offer nothing pcilink does not have
 for c in completions/pcilink.bash completions/_pcilink; do
 	for o in $(grep -oE -- '--[a-z][a-z0-9-]*' "$c" | sort -u); do

@@ -29,6 +29,7 @@ static const struct argp_option common_options[] = {
 	{ "id", 'd', "[VEN]:[DEV][:CLASS]", 0, "select by IDs, like lspci -d", 2 },
 	{ "all", 'a', NULL, 0, "every function", 2 },
 	{ "numeric", 'n', NULL, 0, "show numeric IDs only, no names", 2 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "give this help list", -1 },
 	{ 0 }
 };
 
@@ -52,6 +53,9 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-%c '': an empty selector selects nothing; give %s, or --all", key,
 				   key == 's' ? "a slot such as 01:00" : "IDs such as 10de:");
 		*(key == 's' ? &c->slot_filter : &c->id_filter) = arg;
+		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
 	case 'a':
 		c->all = true;
@@ -84,32 +88,6 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 }
 
 const struct argp pl_common_argp = { .options = common_options, .parser = common_parse };
-
-static void vmsg(const struct pl_ctx *ctx, const char *pfx, const char *fmt, va_list ap)
-{
-	fflush(stdout);
-	fprintf(stderr, "pcilink: %s: %s", ctx->verb, pfx);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void pl_err(const struct pl_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg(ctx, "", fmt, ap);
-	va_end(ap);
-}
-
-void pl_warn(const struct pl_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg(ctx, "warning: ", fmt, ap);
-	va_end(ap);
-}
 
 int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, const char *where)
 {
@@ -323,18 +301,6 @@ int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_s
 	*nselp = n;
 	return PL_EXIT_OK;
 }
-
-int pl_cli_finish(const struct pl_ctx *ctx, int rc)
-{
-	if (fflush(stdout) || ferror(stdout)) {
-		if (errno != EPIPE) {
-			pl_err(ctx, "write error on stdout: %s", strerror(errno));
-			return PL_EXIT_FAIL;
-		}
-	}
-	return rc;
-}
-
 /* The whole file or standard input, NUL-terminated. */
 int pl_cli_slurp(const struct pl_ctx *ctx, const char *path, size_t max, const char *what, char **buf,
 		 size_t *len)

@@ -51,8 +51,10 @@ extern const struct argp pl_common_argp;
 
 /* Print "pcilink: VERB: message" on stderr. */
 void pl_err(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Print "pcilink: VERB: warning: message" on stderr. */
+/* Print "pcilink: VERB: warning: message" on stderr once the command succeeds (pl_cli_finish). */
 void pl_warn(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "pcilink: VERB: note: message" likewise: something worth knowing, not wrong. */
+void pl_note(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Append a NUMA node for the functions slot and id select; where names it in errors. */
 int pl_common_add_numa(struct pl_common *c, const char *slot, const char *id, int node, bool from_plan,
@@ -89,8 +91,22 @@ void pl_cli_free(struct pl_system *sys);
 int pl_cli_slurp(const struct pl_ctx *ctx, const char *path, size_t max, const char *what, char **buf,
 		 size_t *len);
 
-/* Flush stdout and check it (git's run_builtin rule); returns an exit code. */
+/*
+ * Flush stdout and check it (git's run_builtin rule); print the warnings held back if rc is
+ * success (or findings), drop them if not (a refusal is one line). Returns the exit code.
+ */
 int pl_cli_finish(const struct pl_ctx *ctx, int rc);
+
+/*
+ * argp_parse with pcilink's message shape: argp's and getopt's errors become one line
+ * "pcilink: VERB: ..." (verb NULL: "pcilink: ..."), and stdout is checked even when argp exits
+ * (--help, --version). Returns PL_EXIT_OK or PL_EXIT_USAGE.
+ */
+int pl_cli_parse(const struct argp *argp, int argc, char **argv, unsigned flags, void *input,
+		 const char *verb);
+
+/* From an ARGP_KEY_END: two of the n options (names[i], values vals[i]) naming '-' are a usage error. */
+void pl_cli_stdin_once(struct argp_state *state, const char *const names[], const char *const vals[], int n);
 
 /* The generators' shared options (argp child "Link values", "Target", "Layout"). */
 struct pl_plan_args {

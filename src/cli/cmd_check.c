@@ -36,6 +36,7 @@ static const struct argp_option options[] = {
 	{ "qemu-version", OPT_QEMU_VERSION, "X.Y", 0, "judge for this QEMU version without running it", 3 },
 	{ NULL, 0, NULL, 0, "Output:", 4 },
 	{ "format", 'o', "FORMAT", 0, "text (default), json, yaml; 'help' lists them", 4 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "give this help list", -1 },
 	{ 0 }
 };
 
@@ -71,12 +72,17 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_SYSFS:
 		a->c.sysfs = arg;
 		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "check takes no device names: it checks every device the VM is given");
 		break;
 	case ARGP_KEY_END:
 		if (a->c.dump && a->c.sysfs)
 			argp_error(state, "--dump and --sysfs exclude each other");
+		pl_cli_stdin_once(state, (const char *[]){ "--qemu-cmdline", "--domain", "--dump" },
+				  (const char *[]){ a->cmdline, a->domain, a->c.dump }, 3);
 		if (!strcmp(a->c.format, "help"))
 			break;
 		if (a->nsrc != 1)
@@ -262,7 +268,7 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 	size_t n;
 	int rc;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
+	if (pl_cli_parse(&argp, argc, argv, 0, &a, ctx->verb))
 		return PL_EXIT_USAGE;
 	if (!strcmp(a.c.format, "help")) {
 		pl_check_formats(stdout);

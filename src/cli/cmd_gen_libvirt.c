@@ -78,6 +78,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		pl_common_add_slot(state, &g->c, arg);
 		break;
 	case ARGP_KEY_END:
+		pl_cli_stdin_once(state, (const char *[]){ "--dump", "--plan", "--domain" },
+				  (const char *[]){ g->c.dump, g->pa.plan_file, g->domain }, 3);
 		if (g->domain && strcmp(g->c.format, "xml") && strcmp(g->c.format, "help"))
 			argp_error(state, "--domain prints the merged domain: it goes with --format xml only");
 		break;
@@ -119,7 +121,7 @@ int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 	int rc;
 
 	lv.warn_tail = &lv.warnings;
-	if (argp_parse(&argp, argc, argv, 0, NULL, &g))
+	if (pl_cli_parse(&argp, argc, argv, 0, &g, ctx->verb))
 		return PL_EXIT_USAGE;
 	rc = pl_cli_format(ctx, g.c.format, PL_EMIT_LIBVIRT, &em);
 	if (rc || !em)

@@ -59,8 +59,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 				   "places hostpciN on its own port ich9-pcie-port-N+1");
 		if (g->mapping && !g->conf)
 			argp_error(state, "--mapping resolves the entries of a --conf: give --conf too");
-		if (g->conf && g->mapping && !strcmp(g->conf, "-") && !strcmp(g->mapping, "-"))
-			argp_error(state, "--conf and --mapping cannot both read standard input");
+		pl_cli_stdin_once(state, (const char *[]){ "--dump", "--plan", "--conf", "--mapping" },
+				  (const char *[]){ g->c.dump, g->pa.plan_file, g->conf, g->mapping }, 4);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -135,10 +135,10 @@ static void explain_split(const struct pl_ctx *ctx, const struct pl_plan *plan)
 			continue;
 		pl_bdf_fmt(a, s, sizeof(s));
 		s[strlen(s) - 2] = 0;
-		fprintf(stderr, "pcilink: %s: note: %s: the host path gives AtomicOps, so each function gets its own "
-				"hostpci entry: QEMU gives them only to a single function at 00.0 (a multifunction entry, "
-				"the GUI's \"All Functions\", loses them); --split-functions or a plan's "
-				"split_functions: false decides otherwise\n", ctx->verb, s);
+		pl_note(ctx, "%s: the host path gives AtomicOps, so each function gets its own hostpci entry: "
+			     "QEMU gives them only to a single function at 00.0 (a multifunction entry, the GUI's "
+			     "\"All Functions\", loses them); --split-functions or a plan's split_functions: false "
+			     "decides otherwise", s);
 	}
 }
 
@@ -174,7 +174,7 @@ int cmd_gen_proxmox(int argc, char **argv, struct pl_ctx *ctx)
 	size_t n;
 	int rc;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &g))
+	if (pl_cli_parse(&argp, argc, argv, 0, &g, ctx->verb))
 		return PL_EXIT_USAGE;
 	g.pa.default_qemu = "/usr/bin/kvm";
 	g.pa.o.split_atomics = true;

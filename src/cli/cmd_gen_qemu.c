@@ -33,6 +33,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		state->child_inputs[0] = &g->c;
 		state->child_inputs[1] = &g->pa;
 		break;
+	case ARGP_KEY_END:
+		pl_cli_stdin_once(state, (const char *[]){ "--dump", "--plan" },
+				  (const char *[]){ g->c.dump, g->pa.plan_file }, 2);
+		break;
 	case ARGP_KEY_ARG:
 		pl_common_add_slot(state, &g->c, arg);
 		break;
@@ -68,7 +72,7 @@ int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx)
 	size_t n;
 	int rc;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &g))
+	if (pl_cli_parse(&argp, argc, argv, 0, &g, ctx->verb))
 		return PL_EXIT_USAGE;
 	rc = pl_cli_format(ctx, g.c.format, PL_EMIT_QEMU, &em);
 	if (rc || !em)

@@ -55,7 +55,7 @@ int cmd_probe(int argc, char **argv, struct pl_ctx *ctx)
 	size_t n;
 	int rc;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &c))
+	if (pl_cli_parse(&argp, argc, argv, 0, &c, ctx->verb))
 		return PL_EXIT_USAGE;
 	rc = pl_cli_format(ctx, c.format, PL_EMIT_REPORT, &em);
 	if (rc || !em) {

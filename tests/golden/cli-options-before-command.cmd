@@ -1,0 +1,1 @@
+-o json -F examples/gpu-workstation.lspci probe 03:00.0
