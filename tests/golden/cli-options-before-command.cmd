@@ -1,1 +1,1 @@
--o json -F examples/gpu-workstation.lspci probe 03:00.0
+-o json -F examples/gpu-workstation.lspci probe 03:00.0 | $PYTHON -c 'import json,sys; d=json.load(sys.stdin); print(d["schema"], [x["slot"] for x in d["devices"]])'
