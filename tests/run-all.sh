@@ -58,6 +58,7 @@ suite corpus "$PYTHON" tests/corpus.py
 [ -f tests/qemu/check.py ] && suite qemu-check "$PYTHON" tests/qemu/check.py
 [ -f tests/libvirt/run.sh ] && suite libvirt sh tests/libvirt/run.sh
 [ -f tests/libvirt/check.py ] && suite libvirt-check "$PYTHON" tests/libvirt/check.py
+[ -f tests/libvirt/corpus.py ] && suite libvirt-corpus "$PYTHON" tests/libvirt/corpus.py
 echo
 [ -z "$bad" ] || echo "failed suites:$bad (logs in tests/out/)"
 if [ "$ts" -gt 0 ]; then

@@ -311,7 +311,8 @@ int pl_lvb_write(struct pl_lvb *b, FILE *out)
 
 	if (b->oom)
 		return -1;
-	qsort(b->ed, b->ned, sizeof(*b->ed), by_pos);
+	if (b->ned)
+		qsort(b->ed, b->ned, sizeof(*b->ed), by_pos);
 	for (size_t i = 0; i < b->ned; i++) {
 		const struct pl_lvb_ed *e = &b->ed[i];
 

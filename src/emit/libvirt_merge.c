@@ -14,6 +14,7 @@
 #include <libxml/xmlerror.h>
 
 #include "libvirt_dom.h"
+#include "util.h"
 
 #define MAXN 256                        /* controller indices, chassis and port numbers: 0..255 */
 
@@ -76,6 +77,7 @@ static int check_machine(struct pl_lv *lv, xmlNode *root, const char *name)
 	xmlNode *type = lv_child(lv_child(root, "os"), "type");
 	char *machine = lv_prop(type, "machine"), *arch = lv_prop(type, "arch");
 	const char *dflt = "its default for that architecture";
+	char q[PL_EXCERPT_SIZE];
 	bool q35 = true;
 	int rc = PL_EINVAL;
 
@@ -86,13 +88,13 @@ static int check_machine(struct pl_lv *lv, xmlNode *root, const char *name)
 		}
 	if (arch && !q35)
 		fail(lv, "%s: <os><type arch='%s'> has no q35 machine: pcilink's root ports need an x86 "
-			 "domain (arch='x86_64', machine='q35')", name, arch);
+			 "domain (arch='x86_64', machine='q35')", name, pl_excerpt(q, sizeof(q), arch));
 	else if (!machine)
 		fail(lv, "%s: no machine type in <os><type machine=...>: libvirt would choose %s, which "
 			 "has no PCI Express root ports; use machine='q35'", name, arch ? dflt : "i440fx ('pc') on x86");
 	else if (strcmp(machine, "q35") && strncmp(machine, "pc-q35-", 7))
 		fail(lv, "%s: machine type '%s' is not q35: PCI Express root ports need a q35 machine "
-			 "(machine='q35' or 'pc-q35-*')", name, machine);
+			 "(machine='q35' or 'pc-q35-*')", name, pl_excerpt(q, sizeof(q), machine));
 	else
 		rc = PL_OK;
 	xmlFree(machine);
@@ -129,8 +131,10 @@ int pl_lv_read_domain(struct pl_lv *lv, const char *buf, size_t len, const char 
 	xmlFreeParserCtxt(ctxt);
 	root = xmlDocGetRootElement(lv->dom);
 	if (!lv_is(root, "domain")) {
+		char q[PL_EXCERPT_SIZE];
+
 		fail(lv, "%s: not a libvirt domain: the root element is <%s>, not <domain>", name,
-		     root ? (const char *)root->name : "");
+		     pl_excerpt(q, sizeof(q), root ? (const char *)root->name : ""));
 		return PL_EINVAL;
 	}
 	if (check_machine(lv, root, name))
@@ -207,12 +211,13 @@ static bool same_bdf(const struct pl_bdf *a, const struct pl_bdf *b)
 
 static const char *dev_kind(const xmlNode *n, char *buf, size_t len)
 {
-	char *t = lv_prop(n, "type"), *m = lv_prop(n, "model");
+	char *t = lv_prop(n, "type"), *m = lv_prop(n, "model"), qt[PL_EXCERPT_SIZE], qm[PL_EXCERPT_SIZE];
 
 	if (t && m)
-		snprintf(buf, len, "<%s type='%.24s' model='%.24s'>", (const char *)n->name, t, m);
+		snprintf(buf, len, "<%s type='%s' model='%s'>", (const char *)n->name, pl_excerpt(qt, sizeof(qt), t),
+			 pl_excerpt(qm, sizeof(qm), m));
 	else if (t)
-		snprintf(buf, len, "<%s type='%.24s'>", (const char *)n->name, t);
+		snprintf(buf, len, "<%s type='%s'>", (const char *)n->name, pl_excerpt(qt, sizeof(qt), t));
 	else
 		snprintf(buf, len, "<%s>", (const char *)n->name);
 	xmlFree(t);
@@ -240,7 +245,7 @@ static int by_alias(struct pl_lv *lv, const struct scan *s, const char *want, xm
 /* The <hostdev> of one host function (kept with its alias and settings), refusing conflicts. */
 static int find_hostdev(struct pl_lv *lv, const struct scan *s, const struct pl_plan_fn *f, xmlNode **out)
 {
-	char want[64], b[16], k[96];
+	char want[64], b[16], k[400];
 	xmlNode *aliased, *src_hit = NULL;
 
 	pl_bdf_fmt(&f->dev->bdf, b, sizeof(b));
@@ -278,7 +283,7 @@ static int find_hostdev(struct pl_lv *lv, const struct scan *s, const struct pl_
 /* Find which elements are pcilink's own (alias, host address) and refuse conflicts. */
 static int find_owned(const struct pl_plan *plan, struct pl_lv *lv, struct scan *s)
 {
-	char want[64], k[96];
+	char want[64], k[400];
 
 	for (size_t i = 0; i < plan->nports; i++) {
 		const struct pl_plan_port *p = &plan->ports[i];
@@ -360,8 +365,8 @@ static int use_controller(struct pl_lv *lv, struct scan *s, const xmlNode *d, in
 	if (rc == 1) {
 		mark(s->idx, v);
 		mark(s->chassis, v);    /* libvirt's default chassis is the index */
-	} else {
-		(*unindexed)++;
+	} else if (!lv_prop_is(d, "model", "pcie-root")) {
+		(*unindexed)++;         /* (a pcie-root without one is index 0) */
 	}
 	if (t && lv_num(t, "chassis", LV_ANY, &v) == 1)
 		mark(s->chassis, v);
@@ -464,7 +469,7 @@ static void keep_needed_orphans(const struct pl_plan *plan, struct pl_lv *lv, st
 		xmlNode *d = lv->drop[i], *a = lv_child(d, "address");
 		uint8_t other = 0;
 		long slot = -1, fn = 0, bus = -1;
-		char *alias;
+		char *alias, q[PL_EXCERPT_SIZE];
 
 		if (lv_num(a, "bus", LV_ANY, &bus) == 1 && bus == 0 && lv_num(a, "slot", LV_ANY, &slot) == 1 &&
 		    slot < 32 && lv_num(a, "function", LV_ANY, &fn) >= 0 && fn == 0) {
@@ -480,7 +485,7 @@ static void keep_needed_orphans(const struct pl_plan *plan, struct pl_lv *lv, st
 		alias = lv_prop(lv_child(d, "alias"), "name");
 		warn(lv, "%s: pcilink's root port '%s' has no devices left, but it is kept: it is function 0 "
 			 "of root-bus slot 0x%02lx, and a guest sees the slot's other functions only with it",
-		     name_of(lv), alias ? alias : "", slot);
+		     name_of(lv), pl_excerpt(q, sizeof(q), alias), slot);
 		xmlFree(alias);
 		lv->drop[i] = lv->drop[--lv->ndrop];
 	}
