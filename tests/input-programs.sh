@@ -78,6 +78,11 @@ domain /nonexistent/qemu-system-x86_64; gen_domain
 rc=$?
 [ $rc = 0 ] && grep -q '<emulator> /nonexistent/qemu-system-x86_64: not run: it does not exist; planning for ' "$T/err" &&
 	ok "domain emulator that does not exist: $(cat "$T/err")" || bad "missing emulator: rc=$rc $(cat "$T/err")"
+# a name with a terminal escape in it is quoted escaped, never sent to the terminal
+printf 'pcilink_plan: 1\ntarget:\n  qemu: "/nonexistent/\\e[2Jqemu"\n' > "$T/plan.yaml"; gen_plan
+rc=$?
+[ $rc = 0 ] && grep -q 'nonexistent/\\x1b\[2Jqemu: not run: it does not exist' "$T/err" && ! grep -q "$(printf '\033')" "$T/err" &&
+	ok "escape in a named program: $(cat "$T/err" | cut -c1-120)" || bad "escape in a name: rc=$rc $(cat -v "$T/err")"
 rm -rf "$tmp"
 
 # runs: a root-owned 0755 program in root-owned 0755 folders up to /

@@ -91,6 +91,7 @@ const struct argp pl_common_argp = { .options = common_options, .parser = common
 
 int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, const char *where)
 {
+	char ex[PL_EXCERPT_SIZE], ex2[PL_EXCERPT_SIZE];
 	struct pl_sel *n = realloc(c->sels, (c->nsels + 1) * sizeof(*n));
 
 	if (!n)
@@ -102,9 +103,10 @@ int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, con
 	if (where)
 		snprintf(n->where, sizeof(n->where), "%s", where);
 	else if (slot && id)
-		snprintf(n->where, sizeof(n->where), "-s %.30s -d %.30s", slot, id);
+		snprintf(n->where, sizeof(n->where), "-s %s -d %s", pl_excerpt(ex, sizeof(ex), slot),
+			 pl_excerpt(ex2, sizeof(ex2), id));
 	else
-		snprintf(n->where, sizeof(n->where), "'%.60s'", slot ? slot : id);
+		snprintf(n->where, sizeof(n->where), "'%s'", pl_excerpt(ex, sizeof(ex), slot ? slot : id));
 	return 0;
 }
 

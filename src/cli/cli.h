@@ -8,6 +8,7 @@
 
 #include "model.h"
 #include "plan.h"
+#include "util.h"
 
 /* Exit codes (man/pcilink.1, EXIT STATUS). Stable. */
 enum {
@@ -24,7 +25,7 @@ struct pl_ctx {
 /* One device selector: lspci -s and/or -d syntax; where says where it came from for errors. */
 struct pl_sel {
 	const char *slot, *id;
-	char where[80];
+	char where[2 * PL_EXCERPT_SIZE + 80];
 };
 
 /* --numa-node SLOT=N or a plan file's numa_node: a host fact a dump lacks (lspci selectors). */

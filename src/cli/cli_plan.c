@@ -114,6 +114,7 @@ static error_t override(struct argp_state *state, struct pl_plan_args *pa, char 
 static error_t plan_parse(int key, char *arg, struct argp_state *state)
 {
 	struct pl_plan_args *pa = state->input;
+	char ex[PL_EXCERPT_SIZE];
 	const char *why;
 	int a, b, c;
 
@@ -158,19 +159,19 @@ static error_t plan_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BUS:
 		if ((why = bus_refused(arg)))
-			argp_error(state, "--bus '%.60s': %s", arg, why);
+			argp_error(state, "--bus '%s': %s", pl_excerpt(ex, sizeof(ex), arg), why);
 		pa->o.bus = arg;
 		pa->set |= PL_SET_BUS;
 		break;
 	case OPT_FIRST_ADDR:
 		if (parse_slot(arg, &pa->o.first_addr))
-			argp_error(state, "--first-addr '%.40s': give a slot in hex as QEMU's addr= takes it, "
-					  "0x01 to 0x1e (10 is 0x10)", arg);
+			argp_error(state, "--first-addr '%s': give a slot in hex as QEMU's addr= takes it, "
+					  "0x01 to 0x1e (10 is 0x10)", pl_excerpt(ex, sizeof(ex), arg));
 		pa->set |= PL_SET_ADDR;
 		break;
 	case OPT_FIRST_CHASSIS:
 		if (pl_cli_parse_dec(arg, 0, 255, &pa->o.first_chassis))
-			argp_error(state, "--first-chassis '%.40s': give 0 to 255 (decimal)", arg);
+			argp_error(state, "--first-chassis '%s': give 0 to 255 (decimal)", pl_excerpt(ex, sizeof(ex), arg));
 		pa->set |= PL_SET_CHASSIS;
 		break;
 	case OPT_SPLIT:
@@ -216,7 +217,7 @@ static int add_ovr(struct pl_plan_args *pa, const struct pl_override *v)
 static int apply_planfile(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa)
 {
 	struct pl_planfile *pf = calloc(1, sizeof(*pf));
-	char err[600], where[80];
+	char err[600], where[PL_EXCERPT_SIZE + 80], ex[PL_EXCERPT_SIZE];
 	const char *why;
 	int a, b, m;
 
@@ -231,7 +232,7 @@ static int apply_planfile(const struct pl_ctx *ctx, struct pl_common *c, struct 
 		pa->o.policy = pf->policy;
 	if (!(pa->set & PL_SET_BUS) && pf->bus) {
 		if ((why = bus_refused(pf->bus))) {
-			pl_err(ctx, "%s: layout: bus '%.60s': %s", pa->plan_file, pf->bus, why);
+			pl_err(ctx, "%s: layout: bus '%s': %s", pa->plan_file, pl_excerpt(ex, sizeof(ex), pf->bus), why);
 			return PL_EXIT_FAIL;
 		}
 		pa->o.bus = pf->bus;
@@ -273,8 +274,9 @@ static int apply_planfile(const struct pl_ctx *ctx, struct pl_common *c, struct 
 	if (c->nsels || c->all)
 		return PL_EXIT_OK;
 	for (size_t i = 0; i < pf->ndevs; i++) {
-		snprintf(where, sizeof(where), "%.40s:%u (%s '%.20s')", pa->plan_file, pf->devs[i].line,
-			 pf->devs[i].slot ? "slot" : "id", pf->devs[i].slot ? pf->devs[i].slot : pf->devs[i].id);
+		snprintf(where, sizeof(where), "%.60s:%u (%s '%s')", pa->plan_file, pf->devs[i].line,
+			 pf->devs[i].slot ? "slot" : "id",
+			 pl_excerpt(ex, sizeof(ex), pf->devs[i].slot ? pf->devs[i].slot : pf->devs[i].id));
 		if (pl_common_add_sel(c, pf->devs[i].slot, pf->devs[i].id, where))
 			return PL_EXIT_FAIL;
 	}

@@ -47,6 +47,7 @@ static const struct argp_option options[] = {
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct gen_args *g = state->input;
+	char ex[PL_EXCERPT_SIZE];
 	const char *why;
 	int a, b;
 
@@ -68,7 +69,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FIRST_INDEX:
 		if (pl_cli_parse_dec(arg, 1, 255, &g->first_index))
-			argp_error(state, "--first-index '%.40s': give 1 to 255 (decimal)", arg);
+			argp_error(state, "--first-index '%s': give 1 to 255 (decimal)", pl_excerpt(ex, sizeof(ex), arg));
 		break;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &g->c;

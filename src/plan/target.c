@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "target.h"
+#include "util.h"
 
 /* Run argv (no shell), capture stdout and stderr into buf; returns the exit status or -1. */
 static int run(char *const argv[], char *buf, size_t len)
@@ -97,24 +98,37 @@ static int ask_binary(const char *path, struct pl_qemu *q, char *err, size_t err
 	return PL_OK;
 }
 
+/* A path named by input, for a message: its last PL_EXCERPT_COLS columns, controls escaped. */
+static const char *tail(char *buf, size_t size, const char *path)
+{
+	size_t n = strlen(path), keep = PL_EXCERPT_COLS - 3;
+
+	if (n <= PL_EXCERPT_COLS)
+		return pl_excerpt(buf, size, path);
+	memcpy(buf, "...", 4);
+	pl_excerpt(buf + 3, size - 3, path + n - keep);
+	return buf;
+}
+
 /* Owned by root and writable by no one else, or why not. */
 static bool safe_stat(const char *path, bool dir, char *why, size_t len)
 {
+	char ex[PL_EXCERPT_SIZE];
 	struct stat st;
 
 	if (stat(path, &st)) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
+		snprintf(why, len, "%s: %s", tail(ex, sizeof(ex), path), strerror(errno));
 		return false;
 	}
 	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
-		snprintf(why, len, "%s is not a %s", path, dir ? "directory" : "regular file");
+		snprintf(why, len, "%s is not a %s", tail(ex, sizeof(ex), path), dir ? "directory" : "regular file");
 	else if (st.st_uid != 0)
-		snprintf(why, len, "%s is owned by uid %u, not root", path, (unsigned)st.st_uid);
+		snprintf(why, len, "%s is owned by uid %u, not root", tail(ex, sizeof(ex), path), (unsigned)st.st_uid);
 	else if (st.st_mode & (S_IWGRP | S_IWOTH))
-		snprintf(why, len, "%s is writable by %s (mode %04o)", path,
+		snprintf(why, len, "%s is writable by %s (mode %04o)", tail(ex, sizeof(ex), path),
 			 st.st_mode & S_IWOTH ? "others" : "its group", (unsigned)(st.st_mode & 07777));
 	else if (!dir && !(st.st_mode & S_IXUSR))
-		snprintf(why, len, "%s is not executable", path);
+		snprintf(why, len, "%s is not executable", tail(ex, sizeof(ex), path));
 	else
 		return true;
 	return false;
@@ -150,7 +164,7 @@ int pl_target_trusted(const char *name, char *resolved, size_t len, char *why, s
 int pl_target_qemu(const struct pl_target_req *r, struct pl_qemu *q, bool *guessed, char *skipped,
 		   size_t skiplen, char *err, size_t errlen)
 {
-	char path[PATH_MAX], why[PATH_MAX + 80];
+	char path[PATH_MAX], why[PATH_MAX + 80], ex[PL_EXCERPT_SIZE];
 	int major, minor, micro;
 
 	memset(q, 0, sizeof(*q));
@@ -178,9 +192,10 @@ int pl_target_qemu(const struct pl_target_req *r, struct pl_qemu *q, bool *guess
 			if (ask_binary(path, q, err, errlen) == PL_OK)
 				return PL_OK;
 			snprintf(why, sizeof(why), "%s", err);
-			snprintf(skipped, skiplen, "%s %.100s: %.200s", r->named_by, r->named, why);
+			snprintf(skipped, skiplen, "%s %s: %.300s", r->named_by, tail(ex, sizeof(ex), r->named), why);
 		} else {
-			snprintf(skipped, skiplen, "%s %.100s: not run: %.200s", r->named_by, r->named, why);
+			snprintf(skipped, skiplen, "%s %s: not run: %.300s", r->named_by, tail(ex, sizeof(ex), r->named),
+				 why);
 		}
 	}
 	if (find_in_path("qemu-system-x86_64", path, sizeof(path)) && ask_binary(path, q, err, errlen) == PL_OK)
