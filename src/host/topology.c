@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Topology: parents from sysfs or from bridge bus numbers, child lists, consistency checks. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "access.h"
 #include "device.h"
@@ -40,6 +41,46 @@ static struct sec_entry *sec_find(struct sec_entry *t, size_t n, uint32_t domain
 			hi = mid;
 	}
 	return lo < n && t[lo].domain == domain && t[lo].sec == bus ? &t[lo] : NULL;
+}
+
+/*
+ * A device on a bus inside some bridge's range, yet no bridge leads to that bus. Per domain,
+ * each bus notes the first bridge (in t's order) whose range holds it: linear in functions
+ * and bridges (the scan of parentless devices x bridges took 11 s for 40,000 root ports).
+ * sys->devs and t are both sorted by domain first.
+ */
+static void orphans(struct pl_system *sys, const struct sec_entry *t, size_t n)
+{
+	const struct sec_entry *cover[256];
+	bool mapped = false;
+	uint32_t dom = 0;
+	size_t j = 0;
+	char a[16], b[16];
+
+	for (size_t i = 0; i < sys->ndev; i++) {
+		struct pl_dev *d = sys->devs[i];
+		const struct sec_entry *e;
+
+		if (d->parent)
+			continue;
+		if (!mapped || d->bdf.domain != dom) {
+			dom = d->bdf.domain;
+			mapped = true;
+			memset(cover, 0, sizeof(cover));
+			while (j < n && t[j].domain < dom)
+				j++;
+			for (; j < n && t[j].domain == dom; j++)
+				for (int bus = t[j].sec + 1; bus <= t[j].br->sub_bus && bus < 256; bus++)
+					if (!cover[bus])
+						cover[bus] = &t[j];
+		}
+		e = cover[d->bdf.bus];
+		if (e)
+			pl_sys_diag(sys, "%s is on bus %02x inside %s's range [%02x-%02x], "
+				    "but no bridge leads to that bus",
+				    pl_bdf_fmt(&d->bdf, a, sizeof(a)), d->bdf.bus,
+				    pl_bdf_fmt(&e->br->bdf, b, sizeof(b)), e->sec, e->br->sub_bus);
+	}
 }
 
 static int place_by_bus(struct pl_system *sys)
@@ -100,25 +141,7 @@ static int place_by_bus(struct pl_system *sys)
 				    pl_bdf_fmt(&br->bdf, a, sizeof(a)), br->sec_bus, br->sub_bus,
 				    pl_bdf_fmt(&p->bdf, b, sizeof(b)), p->sec_bus, p->sub_bus);
 	}
-	/* a device on a bus inside some bridge's range, yet no bridge leads to that bus */
-	for (size_t i = 0; i < sys->ndev; i++) {
-		struct pl_dev *d = sys->devs[i];
-
-		if (d->parent)
-			continue;
-		for (size_t j = 0; j < n; j++) {
-			struct pl_dev *br = t[j].br;
-
-			if (br->bdf.domain == d->bdf.domain && d->bdf.bus > br->sec_bus &&
-			    d->bdf.bus <= br->sub_bus) {
-				pl_sys_diag(sys, "%s is on bus %02x inside %s's range [%02x-%02x], "
-					    "but no bridge leads to that bus",
-					    pl_bdf_fmt(&d->bdf, a, sizeof(a)), d->bdf.bus,
-					    pl_bdf_fmt(&br->bdf, b, sizeof(b)), br->sec_bus, br->sub_bus);
-				break;
-			}
-		}
-	}
+	orphans(sys, t, n);
 	free(t);
 	return PL_OK;
 }
