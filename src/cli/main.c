@@ -105,7 +105,7 @@ static int cmd_help(int argc, char **argv, struct pl_ctx *ctx)
 	const struct pl_cmd *c = argc > 1 ? find_cmd(argv[1]) : NULL;
 	char name[64], help[] = "--help";
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+	if (argc < 2 || c == find_cmd("help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		struct root_state rs = { 0 };
 
 		/* argp adds --help, --usage and --version to what it parses, not to argp_help() */
@@ -115,7 +115,7 @@ static int cmd_help(int argc, char **argv, struct pl_ctx *ctx)
 		pl_err(ctx, "give one command name, e.g. 'pcilink help probe'");
 		return PL_EXIT_USAGE;
 	}
-	if (!c || c->fn == cmd_help) {
+	if (!c) {
 		pl_err(ctx, "'%s' is not a pcilink command; 'pcilink help' lists them", argv[1]);
 		return PL_EXIT_USAGE;
 	}
