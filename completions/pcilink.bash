@@ -23,7 +23,7 @@ _pcilink()
 	local -A opts=(
 		[probe]="--format -o"
 		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug -0 --null"
-		[check]="--qemu-cmdline --pid --domain --dump -F --sysfs --qemu --qemu-version --format -o"
+		[check]="--qemu-cmdline --pid --domain --qmp --guest --plan --dump -F --sysfs --qemu --qemu-version --format -o"
 		[gen-libvirt-xml]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug --domain --libvirt-version --first-index"
 		[gen-proxmox]="--policy --speed --width --qemu --qemu-version --kernel-version --plan --split-functions --hotplug --conf --mapping --node --x-vga"
 	)
@@ -50,6 +50,10 @@ _pcilink()
 
 	case $prev in
 	--dump | -F | --ids | -i | --plan)
+		_filedir
+		return
+		;;
+	--qmp)
 		_filedir
 		return
 		;;

@@ -42,6 +42,8 @@ done
 [ -x tests/fuzz/fuzz_libvirt ] && suite fuzz-libvirt tests/fuzz/fuzz_libvirt tests/fuzz/corpus/libvirt
 [ -x tests/fuzz/fuzz_qemucmd ] && suite fuzz-qemucmd tests/fuzz/fuzz_qemucmd tests/fuzz/corpus/qemucmd
 [ -x tests/fuzz/fuzz_domain ] && suite fuzz-domain tests/fuzz/fuzz_domain tests/fuzz/corpus/domain tests/libvirt/domains
+[ -x tests/fuzz/fuzz_qmp ] && suite fuzz-qmp tests/fuzz/fuzz_qmp tests/fuzz/corpus/qmp
+[ -x tests/fuzz/fuzz_guestplan ] && suite fuzz-guestplan tests/fuzz/fuzz_guestplan tests/fuzz/corpus/guestplan
 [ -x tests/fuzz/fuzz_dumpread ] && suite fuzz-dumpread tests/fuzz/fuzz_dumpread examples tests/data/bad \
 	tests/fuzz/corpus/dumpread tests/fuzz/corpus/dump
 [ -x tests/fuzz/fuzz_dump ] && suite fuzz-dump tests/fuzz/fuzz_dump examples/gpu-workstation.lspci tests/data/bad tests/fuzz/corpus/dump
@@ -56,6 +58,7 @@ suite corpus "$PYTHON" tests/corpus.py
 [ -f tests/ecosystem.sh ] && suite ecosystem sh tests/ecosystem.sh
 [ -f tests/qemu/run.sh ] && suite qemu sh tests/qemu/run.sh
 [ -f tests/qemu/check.py ] && suite qemu-check "$PYTHON" tests/qemu/check.py
+[ -f tests/guest/check.py ] && suite guest-check "$PYTHON" tests/guest/check.py
 [ -f tests/libvirt/run.sh ] && suite libvirt sh tests/libvirt/run.sh
 [ -f tests/libvirt/check.py ] && suite libvirt-check "$PYTHON" tests/libvirt/check.py
 [ -f tests/libvirt/corpus.py ] && suite libvirt-corpus "$PYTHON" tests/libvirt/corpus.py

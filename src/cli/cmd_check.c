@@ -13,12 +13,14 @@
 
 #define PL_CHECK_MAX_INPUT (16u << 20)   /* a command line or domain is a few kB */
 
-enum { OPT_CMDLINE = 0x300, OPT_PID, OPT_DOMAIN, OPT_QMP, OPT_QEMU, OPT_QEMU_VERSION, OPT_SYSFS };
+enum { OPT_CMDLINE = 0x300, OPT_PID, OPT_DOMAIN, OPT_QMP, OPT_QEMU, OPT_QEMU_VERSION, OPT_SYSFS, OPT_GUEST, OPT_PLAN };
 
 struct check_args {
 	struct pl_common c;
 	const char *cmdline, *pid, *domain, *qmp;
 	const char *qemu_bin, *qemu_ver;
+	const char *plan;
+	bool guest;
 	int nsrc;
 };
 
@@ -28,6 +30,9 @@ static const struct argp_option options[] = {
 	  "(/proc/PID/cmdline); '-' is standard input", 1 },
 	{ "pid", OPT_PID, "PID", 0, "a running QEMU's command line (/proc/PID/cmdline)", 1 },
 	{ "domain", OPT_DOMAIN, "FILE", 0, "a libvirt domain XML (virsh dumpxml NAME); '-' is standard input", 1 },
+	{ "qmp", OPT_QMP, "SOCKET", 0, "a running QEMU's QMP socket: what it realized (qom-get)", 1 },
+	{ "guest", OPT_GUEST, NULL, 0, "run inside the VM: its own config space (or --dump/--sysfs taken in it)", 1 },
+	{ "plan", OPT_PLAN, "FILE", 0, "--guest: the plan the VM should run (gen-qemu-args --format json)", 1 },
 	{ NULL, 0, NULL, 0, "The host (default: this machine):", 2 },
 	{ "dump", 'F', "FILE", 0, "read the host from an 'lspci -xxx' or '-xxxx' dump ('-' for stdin)", 2 },
 	{ "sysfs", OPT_SYSFS, "DIR", 0, "read the host from a sysfs tree rooted at DIR", 2 },
@@ -56,6 +61,17 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_DOMAIN:
 		a->domain = arg;
 		a->nsrc++;
+		break;
+	case OPT_QMP:
+		a->qmp = arg;
+		a->nsrc++;
+		break;
+	case OPT_GUEST:
+		a->guest = true;
+		a->nsrc++;
+		break;
+	case OPT_PLAN:
+		a->plan = arg;
 		break;
 	case OPT_QEMU:
 		a->qemu_bin = arg;
@@ -86,7 +102,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		if (!strcmp(a->c.format, "help"))
 			break;
 		if (a->nsrc != 1)
-			argp_error(state, "give the VM once: --qemu-cmdline FILE, --pid PID or --domain FILE");
+			argp_error(state, "give the VM once: --qemu-cmdline FILE, --pid PID, --domain FILE, --qmp SOCKET, "
+				   "or --guest inside it");
+		if (a->plan && !a->guest)
+			argp_error(state, "--plan goes with --guest");
 		if (!pl_check_format_ok(a->c.format))
 			argp_error(state, "unknown format '%s': text, json or yaml", a->c.format);
 		break;
@@ -199,6 +218,32 @@ static int read_domain(const struct pl_ctx *ctx, struct check_args *a, struct pl
 	return PL_EXIT_OK;
 }
 
+/* A running QEMU: its version from the greeting (unless the user names one), then its devices. */
+static int read_qmp(const struct pl_ctx *ctx, struct check_args *a, struct pl_guest *g)
+{
+	struct pl_qmp_io io = { 0 };
+	char err[300], *greeting = NULL;
+	int maj, min, mic, rc;
+
+	rc = pl_qmp_open(a->qmp, &io, &greeting, err, sizeof(err));
+	if (rc) {
+		pl_err(ctx, "%s", err);
+		free(greeting);
+		return PL_EXIT_FAIL;
+	}
+	if (!a->qemu_ver && !a->qemu_bin && !pl_qmp_version(greeting, &maj, &min, &mic))
+		pl_qemu_from_version(&g->qemu, maj, min, mic);
+	free(greeting);
+	snprintf(g->name, sizeof(g->name), "%s", a->qmp);
+	rc = pl_guest_from_qmp(g, &io, err, sizeof(err));
+	pl_qmp_close(&io);
+	if (rc) {
+		pl_err(ctx, "%s: %s", a->qmp, err);
+		return PL_EXIT_FAIL;
+	}
+	return PL_EXIT_OK;
+}
+
 /*
  * The target QEMU: --qemu-version, --qemu, the domain's <emulator> (when it passes the trust
  * rule), or the one on PATH, as the generators find it.
@@ -240,6 +285,41 @@ static void fix_cmd(const struct check_args *a, const struct pl_guest *g, char *
 		snprintf(buf + n, len - n, " --sysfs %s", a->c.sysfs);
 }
 
+/* Inside the VM: the guest's own PCI view against the plan, or QEMU's made-up links. */
+static int inside(const struct pl_ctx *ctx, struct check_args *a)
+{
+	struct pl_system *sys = NULL;
+	struct pl_dev **sel = NULL;
+	struct pl_findings f = { 0 };
+	struct pl_check_report rep;
+	struct pl_guest g;
+	char err[300], *plan = NULL;
+	size_t n, plen = 0;
+	int rc = a->plan ? slurp(ctx, a->plan, &plan, &plen) : PL_EXIT_OK;
+
+	pl_guest_init(&g, PL_GUEST_INSIDE);
+	snprintf(g.name, sizeof(g.name), "%s", a->c.dump ? a->c.dump : a->c.sysfs ? a->c.sysfs : "this guest");
+	g.machine[0] = 0;
+	if (!rc)
+		rc = pl_cli_load(ctx, &a->c, &sys, &sel, &n);
+	if (!rc && pl_check_inside(sys, plan, plen, &f, err, sizeof(err))) {
+		pl_err(ctx, "%s: %s", a->plan, err);
+		rc = PL_EXIT_FAIL;
+	}
+	if (!rc) {
+		rep.g = &g;
+		rep.findings = &f;
+		rc = pl_check_emit(a->c.format, &rep, stdout) ? PL_EXIT_FAIL
+			: pl_findings_count(&f, PL_SEV_WARNING) ? PL_EXIT_FINDINGS : PL_EXIT_OK;
+	}
+	pl_findings_free(&f);
+	pl_guest_free(&g);
+	free(plan);
+	free(sel);
+	pl_cli_free(sys);
+	return rc;
+}
+
 int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 {
 	static const struct argp argp = {
@@ -255,7 +335,9 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 		       "2 usage error.\n\nExamples:\n"
 		       "  pcilink check --pid $(pgrep -f qemu-system | head -n1)\n"
 		       "  pcilink check --qemu-cmdline vm.sh --dump host.lspci -o json\n"
-		       "  virsh dumpxml vm1 | pcilink check --domain -",
+		       "  virsh dumpxml vm1 | pcilink check --domain -\n"
+		       "  pcilink check --qmp /run/vm1.qmp\n"
+		       "  pcilink check --guest --plan plan.json      (inside the VM)",
 	};
 	struct check_args a = { .c = { .format = "text", .all = true } };
 	struct pl_check_report rep;
@@ -274,12 +356,16 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 		pl_check_formats(stdout);
 		return PL_EXIT_OK;
 	}
+	if (a.guest)
+		return inside(ctx, &a);
 	pl_guest_init(&g, PL_GUEST_CMDLINE);
 	/* the QEMU first: the reader's compat rules depend on it; a domain names its own */
 	rc = a.domain ? read_domain(ctx, &a, &g, emulator, sizeof(emulator)) : PL_EXIT_OK;
-	if (!rc)
+	if (!rc && a.qmp)
+		rc = read_qmp(ctx, &a, &g);
+	if (!rc && !g.qemu.known)
 		rc = target(ctx, &a, emulator, &g);
-	if (!rc && !a.domain)
+	if (!rc && !a.domain && !a.qmp)
 		rc = read_cmdline(ctx, &a, &g);
 	if (!rc) {
 		pl_guest_resolve(&g);

@@ -7,7 +7,7 @@
 #include "emit_check.h"
 #include "out.h"
 
-static const char *const src_kind[] = { "qemu-cmdline", "domain", "qmp", "plan", "proxmox" };
+static const char *const src_kind[] = { "qemu-cmdline", "domain", "qmp", "plan", "proxmox", "guest" };
 
 static void text(const struct pl_check_report *r, FILE *out)
 {
@@ -30,8 +30,13 @@ static void text(const struct pl_check_report *r, FILE *out)
 	}
 	for (const struct pl_diag *d = r->g->diags; d; d = d->next)
 		fprintf(out, "note: %s\n", d->msg);
-	fprintf(out, "%s (%s, ", r->g->name, r->g->machine[0] ? r->g->machine : "default machine");
-	if (r->g->qemu.known)
+	if (r->g->src == PL_GUEST_INSIDE)
+		fprintf(out, "%s: ", r->g->name);
+	else
+		fprintf(out, "%s (%s, ", r->g->name, r->g->machine[0] ? r->g->machine : "default machine");
+	if (r->g->src == PL_GUEST_INSIDE)
+		;
+	else if (r->g->qemu.known)
 		fprintf(out, "QEMU %d.%d): ", r->g->qemu.major, r->g->qemu.minor);
 	else
 		fprintf(out, "the newest QEMU): ");

@@ -36,6 +36,12 @@ struct pl_findings {
 int pl_check(const struct pl_guest *g, struct pl_system *sys, const struct pl_check_opts *o,
 	     struct pl_findings *out);
 void pl_findings_free(struct pl_findings *f);
+/*
+ * check --guest: sys is the guest's own PCI view. plan (len bytes, NULL: none) is a generator's
+ * --format json output. 0, or PL_EINVAL with err set (the plan is not one).
+ */
+int pl_check_inside(struct pl_system *sys, const char *plan, size_t len, struct pl_findings *out, char *err,
+		    size_t errlen);
 const char *pl_sev_name(enum pl_sev s);
 /* How many findings of at least severity s. */
 size_t pl_findings_count(const struct pl_findings *f, enum pl_sev s);

@@ -249,6 +249,20 @@ static bool is_root_bus_name(const struct pl_guest *g, const char *bus)
 	return !bus[0] || !strcmp(bus, "pcie.0") || !strcmp(bus, "pci.0");
 }
 
+/* The first slot on d's bus whose function 0 no device before d (in creation order) holds. */
+static int first_free_slot(const struct pl_guest *g, const struct pl_gdev *d)
+{
+	uint32_t used = 0;
+
+	for (const struct pl_gdev *e = g->devs; e < d; e++)
+		if (e->slot >= 0 && e->fn == 0 && e->parent == d->parent && !strcmp(e->bus, d->bus))
+			used |= 1u << e->slot;
+	for (int s = 0; s < 32; s++)
+		if (!(used & (1u << s)))
+			return s;
+	return -1;
+}
+
 void pl_guest_resolve(struct pl_guest *g)
 {
 	for (size_t i = 0; i < g->ndev; i++) {
@@ -274,12 +288,12 @@ void pl_guest_resolve(struct pl_guest *g)
 			d->parent = -1;
 			d->root_bus_pcie = true;
 		}
-		/* QEMU picks function 0 of the first free slot; below a port there is only slot 0 */
-		if (d->slot < 0 && (p->kind == PL_GK_ROOT_PORT || p->kind == PL_GK_IOH3420 ||
-				    p->kind == PL_GK_SWITCH_DOWN)) {
-			d->slot = 0;
+		/* QEMU picks function 0 of the first free slot (below a port there is only slot 0); the
+		 * root buses also hold built-in devices this model does not know, so they stay unknown */
+		if (d->slot < 0 && p->kind != PL_GK_EXPANDER) {
+			d->slot = first_free_slot(g, d);
 			d->fn = 0;
-			d->auto_addr = true;
+			d->auto_addr = d->slot >= 0;
 		}
 	}
 }

@@ -71,7 +71,7 @@ struct pl_gglobal {
 	char driver[40], prop[40], value[24];
 };
 
-enum pl_guest_src { PL_GUEST_CMDLINE, PL_GUEST_DOMAIN, PL_GUEST_QMP, PL_GUEST_PLAN, PL_GUEST_PROXMOX };
+enum pl_guest_src { PL_GUEST_CMDLINE, PL_GUEST_DOMAIN, PL_GUEST_QMP, PL_GUEST_PLAN, PL_GUEST_PROXMOX, PL_GUEST_INSIDE };
 
 struct pl_guest {
 	enum pl_guest_src src;
@@ -128,6 +128,23 @@ int pl_guest_from_qemu_argv(struct pl_guest *g, char *const *argv, size_t argc, 
  */
 int pl_guest_from_domain(struct pl_guest *g, const char *buf, size_t len, const char *name, char *emulator,
 			 size_t emulen, char *err, size_t errlen);
+
+/* A QMP connection: exec sends one command (JSON text) and returns its reply (malloc'ed). */
+struct pl_qmp_io {
+	void *ctx;
+	int (*exec)(void *ctx, const char *req, char **reply, char *err, size_t errlen);
+};
+/*
+ * Read what a running QEMU realized: machine type, every named PCI device under
+ * /machine/peripheral and assigned functions under peripheral-anon, with bus, address and, on
+ * ports, the link values (PL_GSRC_REALIZED). 0, or a PL_E* code with err set.
+ */
+int pl_guest_from_qmp(struct pl_guest *g, const struct pl_qmp_io *io, char *err, size_t errlen);
+/* The QEMU version in a QMP greeting; 0 or PL_EINVAL. */
+int pl_qmp_version(const char *greeting, int *major, int *minor, int *micro);
+/* Connect to a QMP UNIX socket: *greeting (malloc'ed) and capabilities negotiated. */
+int pl_qmp_open(const char *path, struct pl_qmp_io *io, char **greeting, char *err, size_t errlen);
+void pl_qmp_close(struct pl_qmp_io *io);
 
 /* The model of the configuration gen-qemu-args / gen-libvirt-xml write for plan. */
 int pl_guest_from_plan(const struct pl_plan *plan, struct pl_guest *g);

@@ -12,7 +12,7 @@ boots the tiny guest: the port and its device must be missing, as check says.
 Every configuration gen-qemu-args writes must check clean but for what the generator warned about.
 Prints 'N passed, N failed[, N skipped]'.
 """
-import json, os, subprocess, sys, tempfile
+import importlib.util, json, os, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.join(HERE, "..", "..")
@@ -24,6 +24,9 @@ from testlib import Tally  # noqa: E402
 
 T = Tally()
 result = T.result
+_spec = importlib.util.spec_from_file_location("qemu_check", CHECK)
+qemu_check_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(qemu_check_mod)
 
 RP = "pcie-root-port,id=%s,bus=pcie.0,addr=%s,chassis=%d"
 V = "vfio-pci,host=%s,id=%s,bus=%s"
@@ -150,7 +153,52 @@ def compare(name, qemu, argv):
         if a["addr"] and a["addr"] != "%02x.%x" % (d["slot"], d["function"]):
             bad.append("%s: check says %s, QEMU %02x.%x" % (a["id"], a["addr"], d["slot"], d["function"]))
     result(not bad, name + ": ports and placement as QEMU realizes them", "; ".join(bad[:4]))
+    running(name, qemu, argv)
     return pred, got
+
+
+def port_view(pred):
+    return sorted((p["id"], p["driver"], p["x_speed"], p["x_width"], p["addr"], p["parent"])
+                  for p in pred["guest"]["ports"] if p["id"])
+
+
+def running(name, qemu, argv):
+    """The same command line running (vfio-pci swapped as qemu-check.py does): --qmp and --pid
+    must see what --qemu-cmdline predicts for it."""
+    args, _ = qemu_check_mod.swap_vfio(argv, "e1000e")
+    tmp = tempfile.mkdtemp(prefix="pcilink-qmp-")
+    sock = os.path.join(tmp, "qmp.sock")
+    p = subprocess.Popen([qemu, "-machine", "q35", "-accel", "tcg", "-nodefaults", "-no-user-config", "-display",
+                          "none", "-S", "-qmp", "unix:%s,server=on,wait=off" % sock] + args,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if os.path.exists(sock) or p.poll() is not None:
+                break
+            time.sleep(0.05)
+        if not os.path.exists(sock):
+            result(False, name + ": QEMU with a QMP socket", "QEMU exited %s" % p.poll())
+            return
+        argf = os.path.join(tmp, "argv")
+        open(argf, "w").write("\0".join(["qemu-system-x86_64"] + args) + "\0")
+        got = {}
+        for how, extra in (("--qemu-cmdline", [argf]), ("--qmp", [sock]), ("--pid", [str(p.pid)])):
+            out = subprocess.run([PCILINK, "check", "--qemu", qemu, "--dump", EXAMPLE, "-o", "json", how, *extra],
+                                 capture_output=True, text=True)
+            if out.returncode not in (0, 3):
+                result(False, "%s: check %s" % (name, how), out.stderr.strip())
+                return
+            got[how] = json.loads(out.stdout)
+        want = port_view(got["--qemu-cmdline"])
+        for how in ("--qmp", "--pid"):
+            result(port_view(got[how]) == want, "%s: %s sees the ports --qemu-cmdline predicts" % (name, how),
+                   "%s %s, predicted %s" % (how, port_view(got[how]), want))
+            keys = lambda d: sorted((f["code"], f["guest"]) for f in d["findings"])
+            result(keys(got[how]) == keys(got["--qemu-cmdline"]), "%s: %s gives the same findings" % (name, how),
+                   "%s %s, command line %s" % (how, keys(got[how]), keys(got["--qemu-cmdline"])))
+    finally:
+        p.kill()
+        p.wait()
 
 
 def expect(name, pred, want, absent=()):

@@ -318,6 +318,83 @@ static void domain_reader(void)
 	pl_guest_free(&g);
 }
 
+struct replies {
+	FILE *f;
+};
+
+static int replay(void *ctx, const char *req, char **reply, char *err, size_t errlen)
+{
+	size_t cap = 0;
+
+	(void)req;
+	*reply = NULL;
+	if (getline(reply, &cap, ((struct replies *)ctx)->f) < 0) {
+		free(*reply);
+		snprintf(err, errlen, "transcript ended");
+		return PL_EACCES;
+	}
+	return PL_OK;
+}
+
+/* A transcript of QEMU 7.2's replies to check --qmp (tests/fuzz/corpus/qmp): what it realized */
+static void qmp_transcript(void)
+{
+	struct replies r = { fopen("tests/fuzz/corpus/qmp/switch-ioh3420.txt", "r") };
+	struct pl_qmp_io io = { &r, replay };
+	struct pl_guest g;
+	struct pl_gdev *d;
+	char err[200], *greeting = NULL;
+	size_t cap = 0;
+	int a, b, c;
+
+	CHECK(r.f != NULL);
+	if (!r.f)
+		return;
+	CHECK(getline(&greeting, &cap, r.f) > 0);
+	CHECK_EQ(pl_qmp_version(greeting, &a, &b, &c), 0);
+	CHECK_EQ(a * 100 + b, 702);
+	free(greeting);
+	pl_guest_init(&g, PL_GUEST_QMP);
+	CHECK_EQ(pl_guest_from_qmp(&g, &io, err, sizeof(err)), 0);
+	CHECK_STR(g.machine, "pc-q35-7.2");
+	d = pl_guest_find(&g, "rp1");
+	CHECK(d && d->speed.value == PL_SPEED_8 && d->width.value == 4 && d->speed.src == PL_GSRC_REALIZED);
+	CHECK(d && d->multifunction && d->slot == 0x10 && d->fn == 0);
+	d = pl_guest_find(&g, "dn");
+	CHECK(d && d->kind == PL_GK_SWITCH_DOWN && d->parent >= 0 && !strcmp(g.devs[d->parent].id, "up"));
+	d = pl_guest_find(&g, "rp3");
+	CHECK(d && d->kind == PL_GK_IOH3420 && d->speed.value == PL_SPEED_2_5 && d->speed.src == PL_GSRC_FIXED);
+	pl_guest_free(&g);
+	fclose(r.f);
+}
+
+/* Inside a guest: QEMU's default root port above a device, and a plan the guest does not run */
+static void inside_guest(void)
+{
+	static const char plan[] = "{\"ports\": [{\"id\": \"rp-01-00\", \"addr\": \"0x01.0\", \"x_speed\": \"8\", "
+				   "\"x_width\": \"4\", \"atomics\": {\"verdict\": \"yes\"}, \"functions\": [{\"host\": "
+				   "\"0000:41:00.0\", \"guest_function\": 0, \"vendor_id\": \"8086\", \"device_id\": \"10d3\"}]},"
+				   "{\"id\": \"rp-02-00\", \"addr\": \"0x07.1\", \"x_speed\": null, \"x_width\": null, "
+				   "\"functions\": []}]}";
+	struct pl_system *s = sys_new();
+	struct pl_findings f;
+	char err[200];
+
+	bus(add(s, 0, 1, 0, 0x1b36, PCI_EXP_TYPE_ROOT_PORT, 4, 32, 4, 32, 0), 1, 1);
+	add(s, 1, 0, 0, 0x8086, PCI_EXP_TYPE_ENDPOINT, 1, 1, 1, 1, 0);
+	finish(s);
+	CHECK_EQ(pl_check_inside(s, NULL, 0, &f, err, sizeof(err)), 0);
+	CHECK(has(&f, "guest-link-made-up"));
+	pl_findings_free(&f);
+	CHECK_EQ(pl_check_inside(s, plan, sizeof(plan) - 1, &f, err, sizeof(err)), 0);
+	CHECK(has(&f, "guest-link-differs"));           /* 16GT/s x32, not 8GT/s x4 */
+	CHECK(has(&f, "guest-atomics-missing"));
+	CHECK(has(&f, "guest-port-missing"));           /* nothing at 00:07.1 */
+	pl_findings_free(&f);
+	CHECK(pl_check_inside(s, "{\"x\": 1}", 8, &f, err, sizeof(err)) != 0);
+	pl_system_free(s);
+}
+
 int main(void)
 {
 	TEST(shell_words);
@@ -329,5 +406,7 @@ int main(void)
 	TEST(rules_against_host);
 	TEST(plan_checks_clean);
 	TEST(domain_reader);
+	TEST(qmp_transcript);
+	TEST(inside_guest);
 	DONE();
 }

@@ -1,0 +1,1 @@
+check --guest -F examples/gpu-workstation.lspci --plan tests/data/vms/mixed.sh

@@ -1,0 +1,1 @@
+check -F examples/gpu-workstation.lspci --pid 12ab

@@ -1,0 +1,1 @@
+check -F examples/gpu-workstation.lspci --qmp tests/data/vms/no-such.sock
