@@ -67,8 +67,9 @@ static void atomics_line(FILE *out, const struct pl_dev *d, const struct ink *k)
 		}
 	fprintf(out, "%s\n", any ? "" : " none");
 	if (!pl_dev_has_completer(d, 0) && !pl_dev_has_completer(d, 1) && !pl_dev_has_completer(d, 2)) {
-		fprintf(out, "\t  %sthe device advertises no AtomicOp completer%s: vfio reports none\n",
-			k->warn, k->off);
+		/* the three reasons of the JSON report in one line */
+		fprintf(out, "\t  %sno 32-, 64- or 128-bit%s: the device does not advertise the completers "
+			"(vfio reports only widths the device completes)\n", k->warn, k->off);
 		return;
 	}
 	for (int i = 0; i < PL_ATOMIC_N; i++)
