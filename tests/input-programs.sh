@@ -88,9 +88,19 @@ rm -rf "$tmp"
 # runs: a root-owned 0755 program in root-owned 0755 folders up to /
 if [ "$(id -u)" = 0 ]; then
 	safe=$(mktemp -d /var/lib/pcilink-test.XXXXXX) && chmod 755 "$safe" && fake "$safe"
-	if ./pcilink gen-qemu-args -F $DUMP --qemu-version 7.2 04:00.0 >/dev/null 2>&1 && [ -n "$safe" ]; then
+	# every folder up to / root's and writable by no one else (else this machine cannot say)
+	d=$safe chain=yes
+	while [ -n "$d" ]; do
+		m=$(stat -c '%u %a' "$d/" 2>/dev/null)
+		case $m in 0\ *[0145][0145]) ;; *) chain=no ;; esac
+		d=${d%/*}
+	done
+	if [ -n "$safe" ] && [ $chain = yes ]; then
 		plan "$safe/qemu"; gen_plan; ran "plan qemu, root-owned 0755 path" $?
 		domain "$safe/qemu"; gen_domain; ran "domain emulator, root-owned 0755 path" $?
+	else
+		echo "SKIP a trusted program runs: /var/lib is not root's and closed to others here"
+		skip=$((skip + 1))
 	fi
 	rm -rf "$safe"
 else

@@ -264,9 +264,9 @@ int pl_cli_load(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_s
 	*nselp = 0;
 	rc = pl_access_open(&o, &sys, err, sizeof(err));
 	if (rc) {
-		pl_err(ctx, "%s", err);
-		if (o.kind == PL_SOURCE_LIVE && rc == PL_ENOENT)
-			pl_err(ctx, "no /sys/bus/pci here: use --dump FILE or --sysfs DIR");
+		/* one line: what failed, and for a live host without sysfs what to do */
+		pl_err(ctx, "%s%s", err, o.kind == PL_SOURCE_LIVE && rc == PL_ENOENT ?
+					 "; no /sys/bus/pci here: use --dump FILE or --sysfs DIR" : "");
 		return PL_EXIT_FAIL;
 	}
 	if (o.kind == PL_SOURCE_DUMP && sys->ndev == 0) {
