@@ -22,10 +22,10 @@ _pcilink()
 	local common="--dump -F --sysfs --ids -i --numa-node --slot -s --id -d --all -a --numeric -n --help -h --usage --version -V"
 	local -A opts=(
 		[probe]="--format -o"
-		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug -0 --null"
+		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug --numa --numa-map -0 --null"
 		[check]="--qemu-cmdline --pid --domain --qmp --guest --plan --dump -F --sysfs --qemu --qemu-version --format -o"
-		[gen-libvirt-xml]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug --domain --libvirt-version --first-index"
-		[gen-proxmox]="--policy --speed --width --qemu --qemu-version --kernel-version --plan --split-functions --hotplug --conf --mapping --node --x-vga"
+		[gen-libvirt-xml]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug --numa --numa-map --domain --libvirt-version --first-index"
+		[gen-proxmox]="--policy --speed --width --qemu --qemu-version --kernel-version --plan --split-functions --hotplug --numa --numa-map --conf --mapping --node --x-vga"
 	)
 
 	local cmd="" i dump=""

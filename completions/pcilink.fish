@@ -68,6 +68,8 @@ complete -c pcilink -n $inl -l first-chassis -x -d 'chassis number of the first 
 complete -c pcilink -n $inl -l first-addr -x -d 'first root-bus slot for the root ports'
 complete -c pcilink -n $ing -l split-functions -d 'each function on its own root port'
 complete -c pcilink -n $ing -l hotplug -x -a 'on off' -d 'hotplug on the generated ports'
+complete -c pcilink -n $ing -l numa -d 'root ports on an expander bus per NUMA node'
+complete -c pcilink -n $ing -l numa-map -x -d 'guest node of each host node: HOST=GUEST,...'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-qemu-args' -l bus -x -d 'bus for the root ports'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-qemu-args' -s 0 -l null -d 'NUL-separated arguments'
 complete -c pcilink -n '__fish_seen_subcommand_from gen-libvirt-xml' -l bus -x -a pcie.0 -d 'bus for the root ports'

@@ -67,9 +67,12 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		char *eq = strrchr(arg, '=');
 		int v;
 
-		if (!eq || eq == arg || pl_cli_parse_dec(eq + 1, 0, PL_MAX_NUMA_NODE, &v))
-			argp_error(state, "--numa-node '%s': give SLOT=N, N a node from 0 to %d", arg,
-				   PL_MAX_NUMA_NODE);
+		if (!eq || eq == arg || pl_cli_parse_dec(eq + 1, 0, PL_MAX_NUMA_NODE, &v)) {
+			char ex[PL_EXCERPT_SIZE];
+
+			argp_error(state, "--numa-node '%s': give SLOT=N, N a node from 0 to %d",
+				   pl_excerpt(ex, sizeof(ex), arg), PL_MAX_NUMA_NODE);
+		}
 		*eq = 0;
 		if (pl_common_add_numa(c, arg, NULL, v, false, NULL))
 			argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
@@ -120,10 +123,13 @@ int pl_common_add_numa(struct pl_common *c, const char *slot, const char *id, in
 	c->numa = n;
 	n = &c->numa[c->nnuma++];
 	*n = (struct pl_numa_set){ .slot = slot, .id = id, .node = node, .from_plan = from_plan };
-	if (where)
+	if (where) {
 		snprintf(n->where, sizeof(n->where), "%s", where);
-	else
-		snprintf(n->where, sizeof(n->where), "--numa-node %.40s=%d", slot, node);
+	} else {
+		char ex[PL_EXCERPT_SIZE];
+
+		snprintf(n->where, sizeof(n->where), "--numa-node %s=%d", pl_excerpt(ex, sizeof(ex), slot), node);
+	}
 	return 0;
 }
 

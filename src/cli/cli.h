@@ -33,7 +33,7 @@ struct pl_numa_set {
 	const char *slot, *id;
 	int node;
 	bool from_plan;         /* the command line wins over a plan file */
-	char where[80];
+	char where[PL_EXCERPT_SIZE + 80];
 };
 
 /* Options every verb shares: where config space comes from, which devices, names. */
@@ -121,6 +121,7 @@ struct pl_plan_args {
 	unsigned set;                   /* options given on the command line (PL_SET_*) */
 	struct pl_planfile *pf;         /* the plan file's contents, owned here */
 	const char *default_qemu;       /* gen-proxmox: /usr/bin/kvm, not qemu-system-x86_64 on PATH */
+	struct pl_numa_map *numa_map;   /* o.numa_map, owned here */
 };
 
 #define PL_BUS_MAX 40              /* --bus: a QEMU id, never cut */
@@ -129,7 +130,7 @@ struct pl_plan_args {
 
 enum {
 	PL_SET_POLICY = 1, PL_SET_BUS = 2, PL_SET_ADDR = 4, PL_SET_CHASSIS = 8, PL_SET_SPLIT = 16,
-	PL_SET_HOTPLUG = 32, PL_SET_LIBVIRT = 64,
+	PL_SET_HOTPLUG = 32, PL_SET_LIBVIRT = 64, PL_SET_NUMA = 128, PL_SET_NUMA_MAP = 256,
 };
 
 /* Release what pl_cli_plan kept in pa (the plan file, overrides). */

@@ -14,7 +14,7 @@
 
 enum {
 	OPT_POLICY = 0x200, OPT_SPEED, OPT_WIDTH, OPT_QEMU, OPT_QEMU_VERSION, OPT_BUS, OPT_FIRST_ADDR,
-	OPT_FIRST_CHASSIS, OPT_SPLIT, OPT_HOTPLUG, OPT_KERNEL, OPT_PLAN,
+	OPT_FIRST_CHASSIS, OPT_SPLIT, OPT_HOTPLUG, OPT_KERNEL, OPT_PLAN, OPT_NUMA, OPT_NUMA_MAP,
 };
 
 static const struct argp_option plan_options[] = {
@@ -36,6 +36,10 @@ static const struct argp_option plan_options[] = {
 	{ "first-chassis", OPT_FIRST_CHASSIS, "N", 0, "chassis number of the first port (default 1)", 6 },
 	{ "split-functions", OPT_SPLIT, NULL, 0, "one root port per function: function 0 alone keeps AtomicOps", 6 },
 	{ "hotplug", OPT_HOTPLUG, "on|off", 0, "hotplug on the generated ports (QEMU 5.0+); off: the guest cannot eject", 6 },
+	{ "numa", OPT_NUMA, NULL, 0, "each root port on an expander bus of its device's NUMA node "
+	  "(pxb-pcie); the guest must define those nodes", 6 },
+	{ "numa-map", OPT_NUMA_MAP, "HOST=GUEST,...", 0, "guest node of each host node (default: the same "
+	  "number)", 6 },
 	{ 0 }
 };
 
@@ -111,6 +115,21 @@ static error_t override(struct argp_state *state, struct pl_plan_args *pa, char 
 	return 0;
 }
 
+static int numa_map(struct pl_plan_args *pa, const char *s, char *err, size_t errlen)
+{
+	struct pl_numa_map *m;
+	size_t n;
+	int rc = pl_numa_map_parse(s, &m, &n, err, errlen);
+
+	if (rc)
+		return rc;
+	free(pa->numa_map);
+	pa->numa_map = m;
+	pa->o.numa_map = m;
+	pa->o.nnuma_map = n;
+	return PL_OK;
+}
+
 static error_t plan_parse(int key, char *arg, struct argp_state *state)
 {
 	struct pl_plan_args *pa = state->input;
@@ -184,6 +203,21 @@ static error_t plan_parse(int key, char *arg, struct argp_state *state)
 		pa->o.hotplug = !strcmp(arg, "on");
 		pa->set |= PL_SET_HOTPLUG;
 		break;
+	case OPT_NUMA:
+		pa->o.numa = true;
+		pa->set |= PL_SET_NUMA;
+		break;
+	case OPT_NUMA_MAP: {
+		char err[160];
+		int rc = numa_map(pa, arg, err, sizeof(err));
+
+		if (rc == PL_ENOMEM)
+			argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
+		if (rc)
+			argp_error(state, "--numa-map %s", err);
+		pa->set |= PL_SET_NUMA_MAP;
+		break;
+	}
 	case ARGP_KEY_END:
 		if (pa->qemu_bin && pa->qemu_ver)
 			argp_error(state, "--qemu and --qemu-version are alternatives; give one");
@@ -237,6 +271,16 @@ static int apply_planfile(const struct pl_ctx *ctx, struct pl_common *c, struct 
 		pa->o.split = pf->split;
 	if (!(pa->set & PL_SET_HOTPLUG) && pf->hotplug >= 0)
 		pa->o.hotplug = pf->hotplug;
+	if (!(pa->set & PL_SET_NUMA) && pf->numa >= 0)
+		pa->o.numa = pf->numa;
+	if (!(pa->set & PL_SET_NUMA_MAP) && pf->numa_map) {
+		int rc = numa_map(pa, pf->numa_map, err, sizeof(err));
+
+		if (rc) {
+			pl_err(ctx, "%s: numa_map %s", pa->plan_file, err);
+			return PL_EXIT_FAIL;
+		}
+	}
 	if (!pa->qemu_bin && !pa->qemu_ver && (pf->qemu || pf->qemu_version)) {
 		/* the plan's target beats a domain's <emulator>; a binary it names is input, not a choice */
 		pa->qemu_ver = pf->qemu_version;
@@ -317,6 +361,8 @@ void pl_plan_args_free(struct pl_plan_args *pa)
 		free(pa->pf);
 	}
 	free(pa->o.ovr);
+	free(pa->numa_map);
+	pa->numa_map = NULL;
 	pa->pf = NULL;
 	pa->o.ovr = NULL;
 }

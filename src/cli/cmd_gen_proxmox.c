@@ -57,6 +57,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		if (g->pa.set & (PL_SET_BUS | PL_SET_ADDR | PL_SET_CHASSIS))
 			argp_error(state, "--bus, --first-addr and --first-chassis do not apply: qemu-server "
 				   "places hostpciN on its own port ich9-pcie-port-N+1");
+		if (g->pa.set & (PL_SET_NUMA | PL_SET_NUMA_MAP))
+			argp_error(state, "--numa and --numa-map do not apply: qemu-server puts hostpciN on its own "
+				   "root ports on pcie.0, with no expander buses; use gen-qemu-args or gen-libvirt-xml");
 		if (g->mapping && !g->conf)
 			argp_error(state, "--mapping resolves the entries of a --conf: give --conf too");
 		pl_cli_stdin_once(state, (const char *[]){ "--dump", "--plan", "--conf", "--mapping" },
@@ -183,6 +186,12 @@ int cmd_gen_proxmox(int argc, char **argv, struct pl_ctx *ctx)
 	rc = pl_cli_plan(ctx, &g.c, &g.pa, &sys, &sel, &n, &plan);
 	if (rc)
 		goto out;
+	if (g.pa.o.numa) {
+		pl_err(ctx, "%s: numa: qemu-server puts hostpciN on its own root ports on pcie.0, with no "
+			    "expander buses; use gen-qemu-args or gen-libvirt-xml", g.pa.plan_file);
+		rc = PL_EXIT_USAGE;
+		goto out;
+	}
 	explain_split(ctx, &plan);
 	po.conf = g.conf ? &conf : NULL;
 	po.xvga = g.xvga;

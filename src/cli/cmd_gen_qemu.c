@@ -78,6 +78,15 @@ int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx)
 	if (rc || !em)
 		goto out;
 	rc = pl_cli_plan(ctx, &g.c, &g.pa, &sys, &sel, &n, &plan);
+	if (rc == PL_EXIT_OK && pl_numa_last_guest(&plan) >= 0) {
+		int last = pl_numa_last_guest(&plan);
+
+		/* pcilink cannot see the rest of the command line: QEMU refuses a node it lacks */
+		pl_warn(ctx, "the guest must define NUMA node%s 0%s%.0d (QEMU numbers them from 0), e.g. "
+			     "-object memory-backend-ram,id=mem0,size=SIZE -numa node,nodeid=0,memdev=mem0%s "
+			     "(sizes adding up to -m)", last ? "s" : "", last ? " to " : "", last,
+			last ? " and so on" : "");
+	}
 	if (rc == PL_EXIT_OK) {
 		struct pl_emit_in in = { .sys = sys, .devs = sel, .ndev = n, .plan = &plan,
 					 .numeric = g.c.numeric, .kind = PL_EMIT_QEMU };

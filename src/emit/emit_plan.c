@@ -48,13 +48,49 @@ static void target(struct pl_out *o, const struct pl_plan_opts *opt)
 	pl_out_end(o);
 }
 
+static void node(struct pl_out *o, const char *key, int n)
+{
+	if (n >= 0)
+		pl_out_int(o, key, n);
+	else
+		pl_out_null(o, key);
+}
+
+static void pxb(struct pl_out *o, const struct pl_plan *plan, const struct pl_plan_pxb *x)
+{
+	char b[16];
+
+	pl_out_map(o, NULL);
+	pl_out_str(o, "id", x->id);
+	pl_out_int(o, "guest_numa_node", x->guest_node);
+	pl_out_list(o, "host_numa_nodes");
+	for (size_t i = 0; i < plan->nports; i++) {
+		const struct pl_plan_port *p = &plan->ports[i];
+		bool seen = false;
+
+		for (size_t j = 0; j < i; j++)
+			seen |= plan->ports[j].pxb == p->pxb && plan->ports[j].host_node == p->host_node;
+		if (&plan->pxbs[p->pxb] == x && !seen)
+			pl_out_int(o, NULL, p->host_node);
+	}
+	pl_out_end(o);
+	pl_out_int(o, "bus_nr", x->bus_nr);
+	pl_out_int(o, "last_bus", x->bus_nr + x->nports);
+	pl_out_str(o, "bus", plan->opts->bus);
+	snprintf(b, sizeof(b), "0x%02x.0", x->slot);
+	pl_out_str(o, "addr", b);
+	pl_out_end(o);
+}
+
 static void port(struct pl_out *o, const struct pl_plan *plan, const struct pl_plan_port *p)
 {
 	char b[24];
 
 	pl_out_map(o, NULL);
 	pl_out_str(o, "id", p->id);
-	pl_out_str(o, "bus", plan->opts->bus);
+	pl_out_str(o, "bus", pl_plan_port_bus(plan, p));
+	node(o, "host_numa_node", p->host_node);
+	node(o, "guest_numa_node", p->guest_node);
 	pl_out_int(o, "chassis", p->chassis);
 	pl_out_int(o, "port", p->port);
 	snprintf(b, sizeof(b), "0x%02x.%x", p->slot, p->fn);
@@ -105,6 +141,15 @@ void pl_plan_write(struct pl_out *o, const struct pl_emit_in *in, const struct p
 	pl_out_str(o, "pcilink_version", PL_VERSION);
 	pl_out_str(o, "policy", pl_policy_name(plan->opts->policy));
 	target(o, plan->opts);
+	pl_out_bool(o, "numa", plan->opts->numa);
+	pl_out_list(o, "guest_numa_nodes");
+	for (int g = 0; g <= pl_numa_last_guest(plan); g++)
+		pl_out_int(o, NULL, g);
+	pl_out_end(o);
+	pl_out_list(o, "expander_buses");
+	for (size_t i = 0; i < plan->npxb; i++)
+		pxb(o, plan, &plan->pxbs[i]);
+	pl_out_end(o);
 	pl_out_list(o, "ports");
 	for (size_t i = 0; i < plan->nports; i++)
 		port(o, plan, &plan->ports[i]);

@@ -57,7 +57,7 @@ static size_t port_props(const struct pl_plan *plan, const struct pl_plan_port *
 
 #define P(key, ...) (pr[n].k = (key), snprintf(pr[n].v, sizeof(pr[n].v), __VA_ARGS__), n++)
 	P("id", "%s", p->id);
-	P("bus", "%s", o->bus);
+	P("bus", "%s", pl_plan_port_bus(plan, p));
 	P("chassis", "%d", p->chassis);
 	P("port", "0x%x", p->port);
 	P("addr", "0x%x.%x", p->slot, p->fn);
@@ -69,6 +69,19 @@ static size_t port_props(const struct pl_plan *plan, const struct pl_plan_port *
 	}
 	if (o->hotplug >= 0 && o->qemu.has_hotplug)
 		P("hotplug", "%s", o->hotplug ? "on" : "off");
+	return n;
+}
+
+/* An expander bus: its own root bus number and guest node, on the root bus. */
+static size_t pxb_props(const struct pl_plan *plan, const struct pl_plan_pxb *x, struct prop *pr)
+{
+	size_t n = 0;
+
+	P("id", "%s", x->id);
+	P("bus_nr", "%d", x->bus_nr);
+	P("numa_node", "%d", x->guest_node);
+	P("bus", "%s", plan->opts->bus);
+	P("addr", "0x%x.0", x->slot);
 	return n;
 }
 
@@ -92,6 +105,9 @@ int pl_plan_argv(const struct pl_plan *plan, struct pl_argv *a)
 	struct prop pr[12];
 
 	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < plan->npxb; i++)
+		if (push(a, strdup("-device")) || push(a, device_word("pxb-pcie", pr, pxb_props(plan, &plan->pxbs[i], pr))))
+			goto oom;
 	for (size_t i = 0; i < plan->nports; i++) {
 		const struct pl_plan_port *p = &plan->ports[i];
 
@@ -181,6 +197,8 @@ static int emit_readconfig(const struct pl_emit_in *in, FILE *out)
 
 	fprintf(out, "# pcilink %s plan: use with qemu-system-x86_64 -readconfig FILE\n\n",
 		pl_policy_name(plan->opts->policy));
+	for (size_t i = 0; i < plan->npxb; i++)
+		ini_section(out, "pxb-pcie", pr, pxb_props(plan, &plan->pxbs[i], pr));
 	for (size_t i = 0; i < plan->nports; i++) {
 		const struct pl_plan_port *p = &plan->ports[i];
 

@@ -362,6 +362,84 @@ static void port_atomics(const struct pl_plan_opts *o, struct pl_plan *plan, str
 		snprintf(p->atomics_why, sizeof(p->atomics_why), "single function at 00.0, %s, host kernel %s",
 			 o->qemu.known ? q : "QEMU 8.1 or newer", k);
 	}
+	/* QEMU asks the parent to be a v2 Root Port, not to sit on pcie.0: pxb-pcie's ports are */
+	if (p->pxb >= 0) {
+		size_t l = strlen(p->atomics_why);
+
+		snprintf(p->atomics_why + l, sizeof(p->atomics_why) - l, "; a root port on an expander bus qualifies");
+	}
+}
+
+/*
+ * Addresses: the ports of each bus packed eight to a slot, on the root bus from first_addr, on
+ * an expander from slot 0; the expanders after the root bus's ports, one slot each. Bus numbers:
+ * the expanders at the top of 0..255 (pl_numa_bus_nr), the root bus keeping the rest.
+ */
+static int place(const struct pl_plan_opts *o, struct pl_plan *plan, char *err, size_t errlen)
+{
+	int nroot = 0, rc, *need, *busnr, end;
+
+	for (size_t i = 0; i < plan->nports; i++) {
+		plan->ports[i].pxb = plan->ports[i].guest_node = -1;
+		plan->ports[i].host_node = plan->ports[i].fns[0].dev->numa_node;
+	}
+	if (o->numa && (rc = pl_numa_group(o, plan, err, errlen)))
+		return rc;
+	for (size_t i = 0; i < plan->nports; i++) {
+		struct pl_plan_port *p = &plan->ports[i];
+		int k = p->pxb < 0 ? nroot++ : plan->pxbs[p->pxb].nports++;
+
+		p->slot = (p->pxb < 0 ? o->first_addr : 0) + k / 8;
+		p->fn = k % 8;
+	}
+	for (size_t i = 0, r = 0; i < plan->nports; i++) {
+		struct pl_plan_port *p = &plan->ports[i];
+		int pos = p->pxb < 0 ? (int)r++ : p->slot * 8 + p->fn;
+		int total = p->pxb < 0 ? nroot : plan->pxbs[p->pxb].nports;
+
+		p->multifunction = p->fn == 0 && pos + 1 < total;
+	}
+	/* the first root-bus slot after the root bus's own ports */
+	end = o->first_addr + (nroot + 7) / 8;
+	for (size_t j = 0; j < plan->npxb; j++)
+		plan->pxbs[j].slot = end + (int)j;
+	if (end + (int)plan->npxb - 1 > PL_LAST_SLOT(o->bus)) {
+		if (plan->npxb)
+			snprintf(err, errlen, "%d root ports and %zu expander buses from slot 0x%02x do not fit on "
+				 "%s (the last free slot is 0x%02x): give a lower --first-addr", nroot, plan->npxb,
+				 o->first_addr, o->bus, PL_LAST_SLOT(o->bus));
+		else
+			snprintf(err, errlen, "%zu root ports from slot 0x%02x do not fit on %s (the last free "
+				 "slot is 0x%02x): give a lower --first-addr", plan->nports, o->first_addr, o->bus,
+				 PL_LAST_SLOT(o->bus));
+		return PL_EINVAL;
+	}
+	if (!plan->npxb)
+		return PL_OK;
+	need = calloc(plan->npxb, sizeof(*need));
+	busnr = calloc(plan->npxb, sizeof(*busnr));
+	if (!need || !busnr) {
+		free(need);
+		free(busnr);
+		return PL_ENOMEM;
+	}
+	for (size_t j = 0; j < plan->npxb; j++)
+		need[j] = 1 + plan->pxbs[j].nports;
+	/* the root bus numbers its own ports' buses from 1 */
+	rc = pl_numa_bus_nr(need, plan->npxb, NULL, 0, 1 + nroot, busnr);
+	for (size_t j = 0; !rc && j < plan->npxb; j++)
+		plan->pxbs[j].bus_nr = busnr[j];
+	if (rc)
+		snprintf(err, errlen, "%zu expander buses and %zu root ports need more than 255 bus numbers",
+			 plan->npxb, plan->nports);
+	free(need);
+	free(busnr);
+	return rc ? PL_EINVAL : PL_OK;
+}
+
+const char *pl_plan_port_bus(const struct pl_plan *plan, const struct pl_plan_port *p)
+{
+	return p->pxb >= 0 ? plan->pxbs[p->pxb].id : plan->opts->bus;
 }
 
 /* The host gives d AtomicOp completion up to its root port (any width). */
@@ -389,6 +467,8 @@ static void make_ids(struct pl_plan_port *p, const struct pl_dev *d, bool split)
 int pl_plan_build(const struct pl_plan_opts *o, struct pl_dev *const *devs, size_t n, struct pl_plan *plan,
 		  char *err, size_t errlen)
 {
+	int rc;
+
 	memset(plan, 0, sizeof(*plan));
 	plan->opts = o;
 	plan->warn_tail = &plan->warnings;
@@ -415,22 +495,15 @@ int pl_plan_build(const struct pl_plan_opts *o, struct pl_dev *const *devs, size
 		}
 		p->fns[p->nfn++].dev = d;
 	}
+	rc = place(o, plan, err, errlen);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < plan->nports; i++) {
 		struct pl_plan_port *p = &plan->ports[i];
 		bool has0 = false;
-		int rc;
 
-		p->slot = o->first_addr + (int)(i / 8);
-		p->fn = (int)(i % 8);
 		p->chassis = o->first_chassis + (int)i;
 		p->port = p->chassis;
-		p->multifunction = p->fn == 0 && i + 1 < plan->nports;
-		if (p->slot > PL_LAST_SLOT(o->bus)) {
-			snprintf(err, errlen, "%zu root ports from slot 0x%02x do not fit on %s (the last free "
-				 "slot is 0x%02x): give a lower --first-addr", plan->nports, o->first_addr, o->bus,
-				 PL_LAST_SLOT(o->bus));
-			return PL_EINVAL;
-		}
 		if (p->chassis > 255) {
 			snprintf(err, errlen, "chassis numbers run past 255: give a lower --first-chassis");
 			return PL_EINVAL;
@@ -462,6 +535,7 @@ int pl_plan_build(const struct pl_plan_opts *o, struct pl_dev *const *devs, size
 void pl_plan_free(struct pl_plan *plan)
 {
 	pl_diag_free(plan->warnings);
+	free(plan->pxbs);
 	free(plan->ports);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -34,6 +34,13 @@ struct pl_override {
 	int policy;                     /* enum pl_policy, -1 = not set */
 };
 
+/* --numa-map HOST=GUEST: a host NUMA node's guest node (unlisted nodes map to themselves). */
+struct pl_numa_map {
+	int host, guest;
+};
+
+#define PL_NUMA_MAX_GUEST 127   /* QEMU's MAX_NODES is 128 */
+
 struct pl_plan_opts {
 	enum pl_policy policy;
 	struct pl_override *ovr;
@@ -44,6 +51,9 @@ struct pl_plan_opts {
 	int first_chassis;              /* chassis of the first port, default 1 */
 	bool split;                     /* --split-functions: one root port per function */
 	bool split_atomics;             /* gen-proxmox: split a device whose host path gives AtomicOps */
+	bool numa;                      /* --numa: root ports on an expander bus per guest NUMA node */
+	const struct pl_numa_map *numa_map;
+	size_t nnuma_map;
 	int hotplug;                    /* -1 leave QEMU's default, 0 off, 1 on */
 	int kernel_major, kernel_minor; /* host kernel; 0.0 unknown (dump, other sysfs) */
 };
@@ -72,8 +82,10 @@ enum pl_atomics_verdict {
 
 struct pl_plan_port {
 	char id[40];                    /* "rp-01-00", "rp-01-00-1" (split), "rp-0001-01-00" */
+	int pxb;                        /* index in plan->pxbs, -1: on the root bus */
+	int host_node, guest_node;      /* -1: no host NUMA node; guest_node also without --numa */
 	int chassis, port;
-	int slot, fn;                   /* its address on the root bus */
+	int slot, fn;                   /* its address on its bus (the root bus or its expander) */
 	bool multifunction;             /* function 0 of a root-bus slot holding several ports */
 	bool link_props;                /* emit x-speed/x-width */
 	int speed, width;
@@ -86,10 +98,24 @@ struct pl_plan_port {
 	char atomics_why[200];
 };
 
+/*
+ * One pxb-pcie (libvirt: pcie-expander-bus) for one guest NUMA node: a root bus numbered bus_nr
+ * whose root ports' buses follow it, bus_nr+1 .. bus_nr+nports (the range it reserves).
+ */
+struct pl_plan_pxb {
+	char id[24];                    /* "pxb-node1": the guest node; QEMU's bus name for its ports */
+	int guest_node;
+	int bus_nr;
+	int slot;                       /* on the root bus, function 0 */
+	int nports;
+};
+
 struct pl_plan {
 	const struct pl_plan_opts *opts;
 	size_t nports;
 	struct pl_plan_port *ports;
+	size_t npxb;
+	struct pl_plan_pxb *pxbs;       /* ascending guest node */
 	struct pl_diag *warnings, **warn_tail;  /* to stderr / into JSON */
 };
 
@@ -103,6 +129,28 @@ struct pl_plan {
 int pl_plan_build(const struct pl_plan_opts *opts, struct pl_dev *const *devs, size_t n,
 		  struct pl_plan *plan, char *err, size_t errlen);
 void pl_plan_free(struct pl_plan *plan);
+/* The bus a port plugs into: its expander's id, or the root bus. */
+const char *pl_plan_port_bus(const struct pl_plan *plan, const struct pl_plan_port *p);
+
+/* numa.c */
+/* The highest guest node an expander uses, -1 none: the guest must define nodes 0 to it. */
+int pl_numa_last_guest(const struct pl_plan *plan);
+/* Parse --numa-map "HOST=GUEST[,HOST=GUEST...]" into a malloc'ed list; 0 or PL_EINVAL with err. */
+int pl_numa_map_parse(const char *s, struct pl_numa_map **map, size_t *n, char *err, size_t errlen);
+/* A used range of bus numbers [lo, hi] (a domain's existing expander buses). */
+struct pl_bus_range {
+	int lo, hi;
+};
+/*
+ * Bus numbers for n expander buses: expander i reserves need[i] numbers (itself and one per root
+ * port below it). They are packed from the top of 0..255 down, in order (out ascending), around
+ * the used ranges, none below floor (the root bus keeps 0..floor-1 for its own ports). Returns 0,
+ * or PL_ERANGE when they do not fit.
+ */
+int pl_numa_bus_nr(const int *need, size_t n, const struct pl_bus_range *used, size_t nused, int floor,
+		   int *out);
+/* Ports onto expander buses by their device's NUMA node (warnings for devices without one). */
+int pl_numa_group(const struct pl_plan_opts *o, struct pl_plan *plan, char *err, size_t errlen);
 
 /* QEMU knowledge by version (x.y): accepted values and features. */
 void pl_qemu_from_version(struct pl_qemu *q, int major, int minor, int micro);

@@ -171,8 +171,12 @@ static int layout_field(struct ctx *c, const char *key, yaml_node_t *v, void *ob
 		return num(c, v, key, 0, 0x1f, &pf->first_addr);
 	if (!strcmp(key, "first_chassis"))
 		return num(c, v, key, 0, 255, &pf->first_chassis);
-	return fail(c, v, "unknown key '%s' in layout (split_functions, hotplug, bus, first_addr, first_chassis)",
-		    key);
+	if (!strcmp(key, "numa"))
+		return boolean(c, v, key, "true", "false", &pf->numa);
+	if (!strcmp(key, "numa_map"))
+		return str(c, v, key, &pf->numa_map);
+	return fail(c, v, "unknown key '%s' in layout (split_functions, hotplug, bus, first_addr, first_chassis, "
+		    "numa, numa_map)", key);
 }
 
 static int dev_field(struct ctx *c, const char *key, yaml_node_t *v, void *obj)
@@ -294,7 +298,7 @@ int pl_planfile_read(const char *file, struct pl_planfile *pf, char *err, size_t
 	int rc;
 
 	memset(pf, 0, sizeof(*pf));
-	pf->policy = pf->first_addr = pf->first_chassis = pf->split = -1;
+	pf->policy = pf->first_addr = pf->first_chassis = pf->split = pf->numa = -1;
 	pf->hotplug = -2;
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
@@ -349,5 +353,6 @@ void pl_planfile_free(struct pl_planfile *pf)
 	free(pf->libvirt_version);
 	free(pf->kernel_version);
 	free(pf->bus);
+	free(pf->numa_map);
 	memset(pf, 0, sizeof(*pf));
 }

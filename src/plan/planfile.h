@@ -23,6 +23,8 @@ struct pl_planfile {
 	int first_addr, first_chassis;  /* -1 = not set */
 	int split;                      /* -1, 0, 1 */
 	int hotplug;                    /* -2 not set, 0 off, 1 on */
+	int numa;                       /* -1, 0, 1 */
+	char *numa_map;                 /* "HOST=GUEST,...", checked by the caller */
 	struct pl_pf_dev *devs;
 	size_t ndevs;
 };

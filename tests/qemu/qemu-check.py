@@ -39,6 +39,7 @@ PORT_TYPES = ("pcie-root-port", "ioh3420", "xio3130-downstream")
 PORT_PROPS = ("x-speed", "x-width", "hotplug", "chassis", "slot", "port", "addr",
               "multifunction")
 KEEP = ("id", "bus", "addr", "multifunction")
+EXPANDER_PROPS = ("bus_nr", "numa_node", "addr")
 
 
 class HarnessError(Exception):
@@ -256,17 +257,20 @@ def qom_children(q, path):
     return [(e["name"], e["type"][6:-1]) for e in lst if e["type"].startswith("child<")]
 
 
-def read_ports(q):
+def read_ports(q, types=PORT_TYPES, props=PORT_PROPS):
+    """Ports (or expander buses) by id: their properties and the bus they plug into."""
     ports = {}
     for name, typ in qom_children(q, "/machine/peripheral"):
-        if typ not in PORT_TYPES:
+        if typ not in types:
             continue
         path = "/machine/peripheral/" + name
         have = {e["name"] for e in q.execute("qom-list", path=path)}
         p = {"type": typ}
-        for prop in PORT_PROPS:
+        for prop in props:
             if prop in have:
                 p[prop] = q.execute("qom-get", path=path, property=prop)
+        # ".../pcie.0" or ".../pxb-node1": a bus is named after the device that makes it
+        p["bus"] = q.execute("qom-get", path=path, property="parent_bus").rsplit("/", 1)[-1]
         ports[name] = p
     return ports
 
@@ -346,7 +350,7 @@ LINE = re.compile(r"^PCILINK (\S+) (\S+) (\S+):(\S+) max_speed=(.*) max_width=(\
 
 
 def decode_cfg(hx):
-    """LNKCAP/LNKSTA/LNKCAP2/LNKCTL2 from the PCIe capability, if present."""
+    """PCIe capability flags, LNKCAP/LNKSTA/LNKCAP2/LNKCTL2 from the PCIe capability, if present."""
     try:
         b = bytes.fromhex(hx)
     except ValueError:
@@ -359,9 +363,9 @@ def decode_cfg(hx):
     while ptr and ptr not in seen and ptr + 2 <= len(b):
         seen.add(ptr)
         if b[ptr] == 0x10:  # fields beyond the 256 bytes dumped are left out
-            r = {}
+            r = {"pcie_flags": "0x%04x" % rd16(ptr + 2)}
             if ptr + 0x14 <= len(b):
-                r = {"lnkcap": "0x%08x" % rd32(ptr + 0x0c), "lnksta": "0x%04x" % rd16(ptr + 0x12)}
+                r.update(lnkcap="0x%08x" % rd32(ptr + 0x0c), lnksta="0x%04x" % rd16(ptr + 0x12))
             if (rd16(ptr + 2) & 0xf) >= 2 and ptr + 0x32 <= len(b):
                 r["lnkcap2"] = "0x%08x" % rd32(ptr + 0x2c)
                 r["lnkctl2"] = "0x%04x" % rd16(ptr + 0x30)
@@ -381,6 +385,10 @@ def parse_serial(text):
                 "class": m.group(2), "vendor_device": "%s:%s" % (m.group(3), m.group(4)),
                 "max_speed": nul(m.group(5)), "max_width": nul(m.group(6)),
                 "cur_speed": nul(m.group(7)), "cur_width": nul(m.group(8))}
+        elif line.startswith("PCILINKNUMA "):
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in guest:
+                guest[parts[1]]["numa_node"] = None if parts[2] == "-" else int(parts[2])
         elif line.startswith("PCILINKCFG "):
             parts = line.split()
             if len(parts) == 3 and parts[1] in guest:
@@ -425,6 +433,7 @@ def run(opts):
                 result["accepted"] = True
                 result["qemu_version"] = version_of(q.greeting)
                 result["ports"] = read_ports(q)
+                result["expanders"] = read_ports(q, ("pxb-pcie",), EXPANDER_PROPS)
                 drivers = peripheral_drivers(q)
                 result["devices"] = annotate(read_devices(q), swaps, drivers)
                 result["time_check"] = round(time.monotonic() - t0, 3)

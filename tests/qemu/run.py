@@ -16,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.join(HERE, "..", "..")
 PCILINK = os.path.join(TOP, "pcilink")
 CHECK = os.path.join(HERE, "qemu-check.py")
+SYNTH = os.path.join(HERE, "..", "tools", "synth.py")
 EXAMPLE = os.path.join(TOP, "examples", "gpu-workstation.lspci")
 FIX = os.environ.get("FIXTURES", os.path.join(TOP, "..", "shared", "fixtures"))
 GTS = {"2_5": "2.5 GT/s PCIe", "5": "5.0 GT/s PCIe", "8": "8.0 GT/s PCIe", "16": "16.0 GT/s PCIe",
@@ -46,6 +47,16 @@ def qemu_check(qemu, argv, boot=False):
     return json.loads(out.stdout)
 
 
+def numa_args(plan, mem=512):
+    """What the guest must define for the plan's expander buses: -numa nodes 0..last, memory split."""
+    nodes = plan.get("guest_numa_nodes") or []
+    out = ["-m", "%d" % mem] if nodes else []
+    for g in nodes:
+        out += ["-object", "memory-backend-ram,id=mem%d,size=%dM" % (g, mem // len(nodes)),
+                "-numa", "node,nodeid=%d,memdev=mem%d" % (g, g)]
+    return out
+
+
 def plan_and_check(name, qemu, gen_args, boot=False, expect=None):
     """Plan with pcilink (asking this QEMU), run QEMU, compare. Returns the plan."""
     out = pcilink("gen-qemu-args", "--qemu", qemu, "-o", "json", *gen_args)
@@ -54,7 +65,7 @@ def plan_and_check(name, qemu, gen_args, boot=False, expect=None):
         return None
     plan = json.loads(out.stdout)
     try:
-        got = qemu_check(qemu, plan["argv"], boot)
+        got = qemu_check(qemu, numa_args(plan) + plan["argv"], boot)
     except RuntimeError as e:
         result(False, name, str(e))
         return plan
@@ -68,6 +79,8 @@ def plan_and_check(name, qemu, gen_args, boot=False, expect=None):
         if q is None:
             bad.append("port %s missing" % p["id"])
             continue
+        if q.get("bus") != p["bus"]:
+            bad.append("%s: on bus %s, plan %s" % (p["id"], q.get("bus"), p["bus"]))
         if p["x_speed"] is not None and (q["x-speed"], q["x-width"]) != (p["x_speed"], p["x_width"]):
             bad.append("%s: QEMU has %s/%s, plan %s/%s" % (p["id"], q["x-speed"], q["x-width"],
                                                            p["x_speed"], p["x_width"]))
@@ -79,7 +92,14 @@ def plan_and_check(name, qemu, gen_args, boot=False, expect=None):
                 bad.append("%s not at %s fn %d: %s" % (f["id"], p["id"], f["guest_function"], d))
         if expect and p["id"] in expect and (p["x_speed"], p["x_width"]) != expect[p["id"]]:
             bad.append("%s: plan %s/%s, expected %s" % (p["id"], p["x_speed"], p["x_width"], expect[p["id"]]))
-    result(not bad, name + ": QEMU realizes the plan (%d ports)" % len(plan["ports"]), "; ".join(bad[:5]))
+    for x in plan.get("expander_buses", []):
+        e = got.get("expanders", {}).get(x["id"])
+        want = (x["bus_nr"], x["guest_numa_node"], int(x["addr"].split(".")[0], 16) << 3, x["bus"])
+        if not e or (e["bus_nr"], e["numa_node"], e["addr"], e["bus"]) != want:
+            bad.append("expander %s: QEMU has %s, plan %s" % (x["id"], e, want))
+    nx = len(plan.get("expander_buses", []))
+    result(not bad, name + ": QEMU realizes the plan (%d ports%s)" % (
+        len(plan["ports"]), ", %d expander buses" % nx if nx else ""), "; ".join(bad[:5]))
     if boot:
         gbad = []
         for p in plan["ports"]:
@@ -90,7 +110,49 @@ def plan_and_check(name, qemu, gen_args, boot=False, expect=None):
             if not g or (g["max_speed"], g["max_width"]) != (GTS[p["x_speed"]], p["x_width"]):
                 gbad.append("%s (%s): guest sees %s" % (p["id"], gs, g and (g["max_speed"], g["max_width"])))
         result(not gbad, name + ": the guest sees the planned link on every root port", "; ".join(gbad[:5]))
+        if nx:
+            guest_numa(name, plan, got)
     return plan
+
+
+def guest_numa(name, plan, got):
+    """Every port on an expander and every stand-in below it: the guest's numa_node is the plan's;
+    the port is a Root Port with a v2 capability (what vfio_pci_enable_rp_atomics asks of it)."""
+    bad, slots = [], {d["id"]: d.get("guest_slot") for d in got["devices"] if d.get("id")}
+    guest = got.get("guest", {})
+    for p in plan["ports"]:
+        want = p["guest_numa_node"] if p["guest_numa_node"] is not None else -1
+        for i in [p["id"]] + [f["id"] for f in p["functions"]]:
+            g = guest.get(slots.get(i))
+            if not g or g.get("numa_node") != want:
+                bad.append("%s (%s): guest numa_node %s, plan %s" % (i, slots.get(i), g and g.get("numa_node"), want))
+        g = guest.get(slots.get(p["id"]))
+        flags = int(g["pcie_flags"], 16) if g and "pcie_flags" in g else None
+        if flags is None or (flags >> 4 & 0xf, flags & 0xf) != (4, 2):
+            bad.append("%s: not a v2 Root Port in the guest (flags %s)" % (p["id"], flags))
+    result(not bad, name + ": the guest sees every port and device on its planned NUMA node (%d ports)"
+           % len(plan["ports"]), "; ".join(bad[:5]))
+
+
+def numa_host(tmp, nodes, n, per_node):
+    """A synthetic host (synth.py + mksysfs.py) whose units cycle over the nodes. Picked: per node
+    the first per_node GPUs (with their audio function) and NIC physical functions, as slots, and
+    each device's node. (SeaBIOS gives every root port 4K of the 64K I/O space the e1000e stand-ins
+    need, so a booted guest holds a dozen ports at most.)"""
+    prefix = os.path.join(tmp, "numa%d" % nodes)
+    subprocess.run([sys.executable, SYNTH, str(n), prefix, "--sysfs", "--numa-nodes", str(nodes),
+                    "--max-vfs", "1", "--switch-ports", "1"], check=True, capture_output=True)
+    probe = json.loads(pcilink("probe", "--sysfs", prefix + ".sysfs", "--all", "-n", "-o", "json").stdout)
+    slots, node, count = [], {}, {}
+    for x in probe["devices"]:
+        if x["class_id"] not in ("0300", "0200") or x["physfn"] or x["slot"][:10] in node:
+            continue
+        k = (x["class_id"], x["numa_node"])
+        if count.get(k, 0) < per_node:
+            count[k] = count.get(k, 0) + 1
+            slots.append(x["slot"][:10] if x["class_id"] == "0300" else x["slot"])
+            node[x["slot"][:10]] = x["numa_node"]
+    return prefix + ".sysfs", slots, node
 
 
 def synth_dump(path):
@@ -154,8 +216,23 @@ def main():
     synth = os.path.join(tmp, "every-link.lspci")
     expect = synth_dump(synth)
     E = ["--dump", EXAMPLE]
+    numa = [numa_host(tmp, k, n, per) for k, n, per in ((2, 60, 2), (4, 130, 1))]
     for ver, q in qs:
         t = "qemu %s" % ver
+        for sysfs, slots, picked in numa:
+            nodes = sorted(set(picked.values()))
+            plan = plan_and_check("%s --numa, %d host nodes, %d GPUs and NICs" % (t, len(nodes), len(picked)),
+                                  q, ["--sysfs", sysfs, "--numa", *slots], boot=True)
+            if plan:
+                per = {x["id"]: x["guest_numa_node"] for x in plan["expander_buses"]}
+                off = [p["id"] for p in plan["ports"]
+                       if per.get(p["bus"]) != picked[p["functions"][0]["host"][:10]]]
+                result(not off and sorted(per.values()) == nodes,
+                       "%s --numa, %d nodes: one expander per node, each port on its device's node" % (t, len(nodes)),
+                       "ports off their node: %s; expanders %s" % (off[:5], per))
+        plan_and_check(t + " --numa-node on a dump, --numa-map 0=1,1=0", q,
+                       E + ["--numa", "--numa-node", "03:00=0", "--numa-node", "07:00=1", "--numa-map", "0=1,1=0",
+                            "03:00", "04:00", "07:00"], boot=True)
         plan_and_check(t + " single NVMe", q, E + ["04:00.0"])
         plan_and_check(t + " GPU+audio multifunction", q, E + ["03:00"], boot=True)
         plan_and_check(t + " split functions", q, E + ["--split-functions", "03:00", "07:00"])

@@ -2,6 +2,7 @@
 """Generate a synthetic PCI Express host of about N functions, for benchmarks and scale tests.
 
 usage: synth.py N OUTPREFIX [--sysfs] [--unprivileged] [--switch-ports K] [--max-vfs V]
+                [--numa-nodes M]
 
 Writes
   OUTPREFIX.dump        `lspci -xxx` format: a `DDDD:BB:DD.F Class: Vendor Device` header line,
@@ -26,6 +27,8 @@ numbers, memory windows covering the BARs below them). Below the root ports, in 
             V = min(--max-vfs (255), max(4, N // 32)): 255 VFs (256 functions on one bus)
             from N = 8160.
   empty     hot-plug root port with nothing in the slot (link down)
+NUMA: every function's numa_node is its domain modulo 2, or with --numa-nodes M the unit's number
+modulo M (units in the cycle above: with M = 2 or 4 every node gets GPUs and NICs).
 A new domain (0001, 0002, ...) starts when bus numbers or root-port slots run out, so large N
 spreads over several domains (N=10000: 2 domains). The last unit is shrunk so that the total is
 exactly N. Memory: 32-bit BARs from 0x80000000, 64-bit prefetchable BARs (and the VF BAR space of
@@ -306,8 +309,10 @@ class Window:
 
 
 class Host:
-    def __init__(self, n, switch_ports, max_vfs):
+    def __init__(self, n, switch_ports, max_vfs, numa_nodes=0):
         self.n = n
+        self.numa_nodes = numa_nodes
+        self.unit = 0
         self.k = switch_ports if switch_ports else (4 if n < 1000 else 8)
         self.vfs = max(1, min(max_vfs, 255, max(4, n // 32)))
         self.funcs = []
@@ -325,7 +330,7 @@ class Host:
             f.props["iommu_group"] = self.group
         elif group is not None:
             f.props["iommu_group"] = group
-        f.props["numa_node"] = self.domain % 2
+        f.props["numa_node"] = self.unit % self.numa_nodes if self.numa_nodes else self.domain % 2
         self.funcs.append(f)
         return f
 
@@ -487,6 +492,7 @@ class Host:
             if not self.fits(self.unit_buses(kind)):
                 self.new_domain()
                 continue
+            self.unit = i
             self.build_unit(kind, vfs)
             i += 1
         # Header Type bit 7 on function 0 exactly when the device has other functions
@@ -539,12 +545,16 @@ def main(argv=None):
     ap.add_argument("--switch-ports", type=int, default=0, metavar="K",
                     help="downstream ports per switch (default 4, 8 from N=1000)")
     ap.add_argument("--max-vfs", type=int, default=255, metavar="V", help="VFs per PF cap (255)")
+    ap.add_argument("--numa-nodes", type=int, default=0, metavar="M",
+                    help="numa_node = unit number modulo M (default: domain modulo 2)")
     a = ap.parse_args(argv)
     if a.n < 1:
         ap.error("N must be at least 1")
     if not 1 <= (a.switch_ports or 4) <= 32:
         ap.error("--switch-ports must be 1..32")
-    host = Host(a.n, a.switch_ports, a.max_vfs)
+    if a.numa_nodes < 0:
+        ap.error("--numa-nodes must be 0 or more")
+    host = Host(a.n, a.switch_ports, a.max_vfs, a.numa_nodes)
     funcs = host.build()
     dump, props = a.prefix + ".dump", a.prefix + ".props.yaml"
     write_dump(funcs, dump)

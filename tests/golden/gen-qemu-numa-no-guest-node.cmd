@@ -1,0 +1,1 @@
+gen-qemu-args -F examples/gpu-workstation.lspci --qemu-version 8.1 --kernel-version 6.8 --numa --numa-node 03:00=200 03:00
