@@ -14,6 +14,9 @@ comps="completions/pcilink.bash completions/_pcilink completions/pcilink.fish"
 man=$(sed 's/\\-/-/g' man/pcilink.1)
 verbs=$(./pcilink --help | sed -n '/^Commands:/,/^$/p' | grep -E '^  [a-z-]+  ' | awk '{ print $1 }')
 [ -n "$verbs" ] && ok || bad "no commands in pcilink --help"
+# one line per command: a summary argp would wrap (over 79 columns) breaks the list
+w=$(./pcilink --help | sed -n '/^Commands:/,/^$/p' | grep -vE '^(Commands:|  [a-z-]+  .*|)$')
+[ -z "$w" ] && ok || bad "pcilink --help: a command's summary wraps: $w"
 all_opts=
 for v in $verbs; do
 	echo "$man" | grep -q "^\.SS \"pcilink $v" && ok || bad "man page has no section for '$v'"

@@ -24,8 +24,8 @@ static const struct pl_cmd commands[] = {
 	{ "probe", cmd_probe, "show links, paths, AtomicOps, the recommendation" },
 	{ "gen-qemu-args", cmd_gen_qemu, "print QEMU root ports and vfio-pci devices" },
 	{ "gen-libvirt-xml", cmd_gen_libvirt, "print libvirt root ports, host devices and link overrides" },
-	{ "gen-proxmox", cmd_gen_proxmox, "print Proxmox VE hostpci and args lines, or merge them into a VM config" },
-	{ "check", cmd_check, "check an existing VM's ports, links and AtomicOps against the host" },
+	{ "gen-proxmox", cmd_gen_proxmox, "print Proxmox VE hostpci and args lines, or merge them" },
+	{ "check", cmd_check, "check a VM's ports, links and AtomicOps against the host" },
 	{ "help", cmd_help, "this list, or a command's options (help COMMAND)" },
 };
 
