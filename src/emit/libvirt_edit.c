@@ -81,6 +81,19 @@ static int set_attr(struct ed *e, xmlNode *n, const char *name, const char *valu
 		    el->a1 > el->a0 ? e->b->at[el->a1 - 1].v1 + 1 : el->n1, text);
 }
 
+/* Remove n's attribute name with the blank before it, when it is there. */
+static int del_attr(struct ed *e, xmlNode *n, const char *name)
+{
+	const struct pl_lvb_attr *a = pl_lvb_attr(e->b, n, name);
+	size_t from;
+
+	if (!a)
+		return 0;
+	for (from = a->n0; from > 0 && strchr(" \t\r\n", e->b->buf[from - 1]); from--)
+		;
+	return edit(e, from, a->v1 + 1, "");
+}
+
 /* --- elements ------------------------------------------------------------------------------ */
 
 static xmlNode *last_element(const xmlNode *parent)
@@ -387,15 +400,18 @@ static int set_num(struct ed *e, xmlNode *n, const char *name, const char *fmt, 
 	return set_attr(e, n, name, t, base);
 }
 
-static int set_pci(struct ed *e, xmlNode *a, int bus, int slot, int fn, bool multifunction)
+/* mf: 1 multifunction='on' (added), 0 left as it is, -1 removed (a function alone on its port:
+ * QEMU gives root-port AtomicOps only to a device that is not multifunction) */
+static int set_pci(struct ed *e, xmlNode *a, int bus, int slot, int fn, int mf)
 {
 	int rc = set_attr(e, a, "type", "pci", -1) | set_num(e, a, "domain", "0x%04x", 0, LV_ANY) |
 		 set_num(e, a, "bus", "0x%02x", bus, LV_ANY) | set_num(e, a, "slot", "0x%02x", slot, LV_ANY) |
 		 set_num(e, a, "function", "0x%x", fn, LV_ANY);
 
-	/* only ever added: libvirt itself sets it on function 0 of a slot in use */
-	if (multifunction)
+	if (mf > 0)
 		rc |= set_attr(e, a, "multifunction", "on", -1);
+	else if (mf < 0)
+		rc |= del_attr(e, a, "multifunction");
 	return rc;
 }
 
@@ -417,7 +433,7 @@ static int update_controller(struct ed *e, const struct pl_plan *plan, size_t i,
 		xmlAddChild(h, take(fresh, "target"));
 	}
 	if (a)
-		rc |= set_pci(e, a, 0, l->slot, l->fn, l->multifunction);
+		rc |= set_pci(e, a, 0, l->slot, l->fn, l->multifunction);     /* libvirt sets it too */
 	else
 		xmlAddChild(h, take(fresh, "address"));
 	xmlFreeNode(fresh);
@@ -436,7 +452,7 @@ static int update_hostdev(struct ed *e, size_t i, const struct pl_plan_fn *f, xm
 	if (!lv_child(hd, "alias"))
 		xmlAddChild(h, pl_lv_alias(f->id));
 	if (a)
-		rc = set_pci(e, a, l->index, 0, f->guest_fn, f->multifunction);
+		rc = set_pci(e, a, l->index, 0, f->guest_fn, f->multifunction ? 1 : -1);
 	else
 		xmlAddChild(h, pl_lv_guest_address(e->lv, i, f));
 	return rc | append_children(e, hd, h);

@@ -462,32 +462,51 @@ static int find_orphans(const struct pl_plan *plan, struct pl_lv *lv, struct sca
 	return PL_OK;
 }
 
-/* A dropped port at function 0 of a slot whose other functions stay in use is kept (8.2). */
-static void keep_needed_orphans(const struct pl_plan *plan, struct pl_lv *lv, struct scan *s)
+/* A controller's root-bus slot and function: the slot, or -1 when it is not on bus 0. */
+static long root_slot(const xmlNode *d, long *fn)
 {
-	for (size_t i = 0; i < lv->ndrop;) {
-		xmlNode *d = lv->drop[i], *a = lv_child(d, "address");
-		uint8_t other = 0;
-		long slot = -1, fn = 0, bus = -1;
-		char *alias, q[PL_EXCERPT_SIZE];
+	xmlNode *a = lv_child(d, "address");
+	long bus = -1, slot = -1;
 
-		if (lv_num(a, "bus", LV_ANY, &bus) == 1 && bus == 0 && lv_num(a, "slot", LV_ANY, &slot) == 1 &&
-		    slot < 32 && lv_num(a, "function", LV_ANY, &fn) >= 0 && fn == 0) {
+	*fn = 0;
+	if (lv_num(a, "bus", LV_ANY, &bus) == 1 && bus == 0 && lv_num(a, "slot", LV_ANY, &slot) == 1 &&
+	    slot < 32 && lv_num(a, "function", LV_ANY, fn) >= 0 && *fn < 8)
+		return slot;
+	return -1;
+}
+
+/*
+ * A dropped port at function 0 of a slot whose other functions stay in use is kept (8.2);
+ * other dropped ports do not count as in use, and keeping one can make another needed.
+ */
+static void keep_needed_orphans(struct pl_lv *lv, struct scan *s)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < lv->ndrop; i++) {
+			long fn, slot = root_slot(lv->drop[i], &fn), f2;
+			uint8_t other;
+			char *alias, q[PL_EXCERPT_SIZE];
+
+			if (slot < 0 || fn != 0)
+				continue;
 			other = (uint8_t)(s->fns[slot] & ~1u);
-			for (size_t j = 0; j < plan->nports; j++)
-				if (lv->ports[j].slot == slot && lv->ports[j].fn > 0)
-					other = 1;
+			for (size_t k = 0; k < lv->ndrop; k++)
+				if (k != i && root_slot(lv->drop[k], &f2) == slot)
+					other &= (uint8_t)~(1u << f2);
+			if (!other)
+				continue;
+			alias = lv_prop(lv_child(lv->drop[i], "alias"), "name");
+			warn(lv, "%s: pcilink's root port '%s' has no devices left, but it is kept: it is function 0 "
+				 "of root-bus slot 0x%02lx, and a guest sees the slot's other functions only with it",
+			     name_of(lv), pl_excerpt(q, sizeof(q), alias), slot);
+			xmlFree(alias);
+			lv->drop[i] = lv->drop[--lv->ndrop];
+			changed = true;
+			break;
 		}
-		if (!other) {
-			i++;
-			continue;
-		}
-		alias = lv_prop(lv_child(d, "alias"), "name");
-		warn(lv, "%s: pcilink's root port '%s' has no devices left, but it is kept: it is function 0 "
-			 "of root-bus slot 0x%02lx, and a guest sees the slot's other functions only with it",
-		     name_of(lv), pl_excerpt(q, sizeof(q), alias), slot);
-		xmlFree(alias);
-		lv->drop[i] = lv->drop[--lv->ndrop];
 	}
 }
 
@@ -717,7 +736,7 @@ static int prepare_merge(const struct pl_plan *plan, struct pl_lv *lv, struct sc
 			return PL_EINVAL;
 	}
 	set_multifunction(plan, lv, s);
-	keep_needed_orphans(plan, lv, s);
+	keep_needed_orphans(lv, s);
 	for (size_t i = 0; i < plan->nports; i++) {
 		struct pl_lv_port *l = &lv->ports[i];
 

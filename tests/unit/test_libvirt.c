@@ -309,6 +309,10 @@ static void split_drops_stale_ports(void)
 	CHECK_EQ(count(b.xml, "ua-rp-80-00-0'"), 2);
 	CHECK_EQ(count(b.xml, "ua-rp-80-00-1'"), 2);
 	CHECK_EQ(count(b.xml, "<hostdev "), 2);
+	/* each function alone on its port: no multifunction (QEMU's root-port AtomicOps need that),
+	 * only function 0 of the root-bus slot the two new ports share says it */
+	CHECK_EQ(count(b.xml, "multifunction"), 1);
+	CHECK(b.xml && strstr(b.xml, "function='0x0' multifunction='on'/>\n    </controller>"));
 	out_free(&a);
 	out_free(&b);
 }
