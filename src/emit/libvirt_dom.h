@@ -4,6 +4,8 @@
 #define PL_LIBVIRT_DOM_H
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +89,25 @@ static inline bool lv_pcilink_port(const xmlNode *d)
 
 	xmlFree(a);
 	return r;
+}
+
+static inline void lv_fail(struct pl_lv *lv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Why a call failed, into lv->err. */
+static inline void lv_fail(struct pl_lv *lv, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(lv->err, sizeof(lv->err), fmt, ap);
+	va_end(ap);
+}
+
+#define lv_warn(lv, ...) pl_diag_add(&(lv)->warnings, &(lv)->warn_tail, __VA_ARGS__)
+
+/* The domain's name for messages. */
+static inline const char *lv_name(const struct pl_lv *lv)
+{
+	return lv->dom_name ? lv->dom_name : "the domain";
 }
 
 #endif

@@ -1,162 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Merge a plan into a libvirt domain, first half: read the domain (libxml2, no network, no
- * entities; its bytes mapped for the writer), find what it already uses (controller indices,
+ * Merge a plan into a libvirt domain, first half (the domain read by libvirt_read.c): find what
+ * it already uses (controller indices,
  * chassis and port numbers, root-bus functions, aliases, host devices), and place the plan's
  * ports clear of all that. What a previous run placed stays where it is; pcilink's own ports
  * that lost their devices are dropped. libvirt_edit.c then splices the result into the input.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libxml/parser.h>
-#include <libxml/xmlerror.h>
 
 #include "libvirt_dom.h"
 #include "util.h"
 
 #define MAXN 256                        /* controller indices, chassis and port numbers: 0..255 */
-
-static void fail(struct pl_lv *lv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(struct pl_lv *lv, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(lv->err, sizeof(lv->err), fmt, ap);
-	va_end(ap);
-}
-
-#define warn(lv, ...) pl_diag_add(&(lv)->warnings, &(lv)->warn_tail, __VA_ARGS__)
-
-static const char *name_of(const struct pl_lv *lv)
-{
-	return lv->dom_name ? lv->dom_name : "the domain";
-}
-
-/* --- reading ------------------------------------------------------------------------------- */
-
-struct xml_err {
-	int line;
-	char msg[300];
-};
-
-/* libxml2 never prints: the first error is kept and reported as one line by the caller */
-static void on_error(void *ctx, xmlErrorPtr e)
-{
-	struct xml_err *x = ctx;
-	size_t n;
-
-	if (!e || e->level < XML_ERR_ERROR || e->domain == XML_FROM_NAMESPACE || x->msg[0])
-		return;
-	x->line = e->line;
-	snprintf(x->msg, sizeof(x->msg), "%s", e->message ? e->message : "parse error");
-	n = strlen(x->msg);
-	while (n && (x->msg[n - 1] == '\n' || x->msg[n - 1] == ' '))
-		x->msg[--n] = 0;
-	if (x->msg[0] >= 'A' && x->msg[0] <= 'Z' && !(x->msg[1] >= 'A' && x->msg[1] <= 'Z'))
-		x->msg[0] = (char)(x->msg[0] - 'A' + 'a');
-}
-
-/* Which architectures have a q35 machine, and what libvirt picks without a machine type. */
-static const struct {
-	const char *arch;
-	bool q35;
-	const char *dflt;
-} arches[] = {
-	{ "x86_64", true, "i440fx ('pc')" }, { "i686", true, "i440fx ('pc')" },
-	{ "aarch64", false, "none (it needs machine='virt')" }, { "armv7l", false, "none" },
-	{ "ppc64", false, "'pseries'" }, { "ppc64le", false, "'pseries'" }, { "s390x", false, "'s390-ccw-virtio'" },
-	{ "sparc", false, "'SS-5'" }, { "sparc64", false, "'sun4u'" }, { "alpha", false, "'clipper'" },
-	{ "mips", false, "'malta'" }, { "riscv64", false, "'virt'" },
-};
-
-static int check_machine(struct pl_lv *lv, xmlNode *root, const char *name)
-{
-	xmlNode *type = lv_child(lv_child(root, "os"), "type");
-	char *machine = lv_prop(type, "machine"), *arch = lv_prop(type, "arch");
-	const char *dflt = "its default for that architecture";
-	char q[PL_EXCERPT_SIZE];
-	bool q35 = true;
-	int rc = PL_EINVAL;
-
-	for (size_t i = 0; arch && i < sizeof(arches) / sizeof(arches[0]); i++)
-		if (!strcmp(arch, arches[i].arch)) {
-			q35 = arches[i].q35;
-			dflt = arches[i].dflt;
-		}
-	if (arch && !q35)
-		fail(lv, "%s: <os><type arch='%s'> has no q35 machine: pcilink's root ports need an x86 "
-			 "domain (arch='x86_64', machine='q35')", name, pl_excerpt(q, sizeof(q), arch));
-	else if (!machine)
-		fail(lv, "%s: no machine type in <os><type machine=...>: libvirt would choose %s, which "
-			 "has no PCI Express root ports; use machine='q35'", name, arch ? dflt : "i440fx ('pc') on x86");
-	else if (strcmp(machine, "q35") && strncmp(machine, "pc-q35-", 7))
-		fail(lv, "%s: machine type '%s' is not q35: PCI Express root ports need a q35 machine "
-			 "(machine='q35' or 'pc-q35-*')", name, pl_excerpt(q, sizeof(q), machine));
-	else
-		rc = PL_OK;
-	xmlFree(machine);
-	xmlFree(arch);
-	return rc;
-}
-
-int pl_lv_read_domain(struct pl_lv *lv, const char *buf, size_t len, const char *name)
-{
-	struct xml_err x = { 0 };
-	xmlParserCtxt *ctxt;
-	xmlNode *root;
-
-	lv->dom_name = name;
-	lv->buf = malloc(len + 1);
-	if (!lv->buf)
-		return PL_ENOMEM;
-	memcpy(lv->buf, buf, len);
-	lv->buf[len] = 0;
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt)
-		return PL_ENOMEM;
-	xmlSetStructuredErrorFunc(&x, on_error);
-	/* no network, no entity substitution, no DTD loading; whitespace kept as it is */
-	lv->dom = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL, XML_PARSE_NONET);
-	xmlSetStructuredErrorFunc(NULL, NULL);
-	if (!lv->dom || !ctxt->wellFormed) {
-		if (!x.msg[0])
-			snprintf(x.msg, sizeof(x.msg), "parse error");
-		fail(lv, "%s:%d: not well-formed XML: %s", name, x.line, x.msg);
-		xmlFreeParserCtxt(ctxt);
-		return PL_EINVAL;
-	}
-	xmlFreeParserCtxt(ctxt);
-	root = xmlDocGetRootElement(lv->dom);
-	if (!lv_is(root, "domain")) {
-		char q[PL_EXCERPT_SIZE];
-
-		fail(lv, "%s: not a libvirt domain: the root element is <%s>, not <domain>", name,
-		     pl_excerpt(q, sizeof(q), root ? (const char *)root->name : ""));
-		return PL_EINVAL;
-	}
-	if (check_machine(lv, root, name))
-		return PL_EINVAL;
-	if (pl_lvb_map(&lv->src, lv->buf, len, root)) {
-		fail(lv, "%s: cannot find libxml2's elements in the input's bytes (an encoding other than "
-			 "UTF-8?): save the domain as UTF-8", name);
-		return PL_EINVAL;
-	}
-	return PL_OK;
-}
-
-const char *pl_lv_emulator(const struct pl_lv *lv)
-{
-	xmlNode *root = lv->dom ? xmlDocGetRootElement(lv->dom) : NULL;
-	xmlNode *e = lv_child(lv_child(root, "devices"), "emulator");
-
-	/* the node's text content: one text child in practice */
-	if (e && e->children && e->children->type == XML_TEXT_NODE && !e->children->next)
-		return (const char *)e->children->content;
-	return NULL;
-}
 
 /* --- what the domain already uses ------------------------------------------------------------- */
 
@@ -233,8 +89,8 @@ static int by_alias(struct pl_lv *lv, const struct scan *s, const char *want, xm
 		if (!lv_prop_is(lv_child(d, "alias"), "name", want))
 			continue;
 		if (*hit) {
-			fail(lv, "%s: alias '%s' is on two elements (lines %ld and %ld): aliases must be unique",
-			     name_of(lv), want, line_of(*hit), line_of(d));
+			lv_fail(lv, "%s: alias '%s' is on two elements (lines %ld and %ld): aliases must be unique",
+			     lv_name(lv), want, line_of(*hit), line_of(d));
 			return -1;
 		}
 		*hit = d;
@@ -257,23 +113,23 @@ static int find_hostdev(struct pl_lv *lv, const struct scan *s, const struct pl_
 
 		if (lv_is(d, "interface") && lv_prop_is(d, "type", "hostdev") && !source_bdf(d, &src) &&
 		    same_bdf(&src, &f->dev->bdf)) {
-			fail(lv, "%s:%ld: %s is already assigned as an <interface type='hostdev'>: remove it first",
-			     name_of(lv), line_of(d), b);
+			lv_fail(lv, "%s:%ld: %s is already assigned as an <interface type='hostdev'>: remove it first",
+			     lv_name(lv), line_of(d), b);
 			return PL_EINVAL;
 		}
 		if (!lv_is(d, "hostdev") || !lv_prop_is(d, "type", "pci") || source_bdf(d, &src) ||
 		    !same_bdf(&src, &f->dev->bdf))
 			continue;
 		if (src_hit) {
-			fail(lv, "%s: two <hostdev> elements for %s (lines %ld and %ld)", name_of(lv), b,
+			lv_fail(lv, "%s: two <hostdev> elements for %s (lines %ld and %ld)", lv_name(lv), b,
 			     line_of(src_hit), line_of(d));
 			return PL_EINVAL;
 		}
 		src_hit = d;
 	}
 	if (aliased && aliased != src_hit) {
-		fail(lv, "%s:%ld: alias '%s' belongs to a %s that is not %s: rename that alias",
-		     name_of(lv), line_of(aliased), want, dev_kind(aliased, k, sizeof(k)), b);
+		lv_fail(lv, "%s:%ld: alias '%s' belongs to a %s that is not %s: rename that alias",
+		     lv_name(lv), line_of(aliased), want, dev_kind(aliased, k, sizeof(k)), b);
 		return PL_EINVAL;
 	}
 	*out = src_hit;
@@ -294,8 +150,8 @@ static int find_owned(const struct pl_plan *plan, struct pl_lv *lv, struct scan 
 			return PL_EINVAL;
 		if (hit && !(lv_is(hit, "controller") && lv_prop_is(hit, "type", "pci") &&
 			     lv_prop_is(hit, "model", "pcie-root-port"))) {
-			fail(lv, "%s:%ld: alias '%s' belongs to a %s, but pcilink names its root port so: "
-				 "rename that alias", name_of(lv), line_of(hit), want, dev_kind(hit, k, sizeof(k)));
+			lv_fail(lv, "%s:%ld: alias '%s' belongs to a %s, but pcilink names its root port so: "
+				 "rename that alias", lv_name(lv), line_of(hit), want, dev_kind(hit, k, sizeof(k)));
 			return PL_EINVAL;
 		}
 		s->ctrl[i] = hit;
@@ -354,12 +210,12 @@ static int use_controller(struct pl_lv *lv, struct scan *s, const xmlNode *d, in
 	int rc = lv_num(d, "index", LV_DEC, &v);
 
 	if (rc < 0 || (rc == 1 && v >= MAXN)) {
-		fail(lv, "%s:%ld: <controller type='pci'> has an index that is not 0 to 255", name_of(lv), line_of(d));
+		lv_fail(lv, "%s:%ld: <controller type='pci'> has an index that is not 0 to 255", lv_name(lv), line_of(d));
 		return PL_EINVAL;
 	}
 	if ((rc == 1 && v == 0 && !lv_prop_is(d, "model", "pcie-root")) || lv_prop_is(d, "model", "pci-root")) {
-		fail(lv, "%s: the PCI root is a pci-root, not a pcie-root: the domain has no PCI Express root "
-			 "bus for root ports", name_of(lv));
+		lv_fail(lv, "%s: the PCI root is a pci-root, not a pcie-root: the domain has no PCI Express root "
+			 "bus for root ports", lv_name(lv));
 		return PL_EINVAL;
 	}
 	if (rc == 1) {
@@ -499,9 +355,9 @@ static void keep_needed_orphans(struct pl_lv *lv, struct scan *s)
 			if (!other)
 				continue;
 			alias = lv_prop(lv_child(lv->drop[i], "alias"), "name");
-			warn(lv, "%s: pcilink's root port '%s' has no devices left, but it is kept: it is function 0 "
+			lv_warn(lv, "%s: pcilink's root port '%s' has no devices left, but it is kept: it is function 0 "
 				 "of root-bus slot 0x%02lx, and a guest sees the slot's other functions only with it",
-			     name_of(lv), pl_excerpt(q, sizeof(q), alias), slot);
+			     lv_name(lv), pl_excerpt(q, sizeof(q), alias), slot);
 			xmlFree(alias);
 			lv->drop[i] = lv->drop[--lv->ndrop];
 			changed = true;
@@ -562,7 +418,7 @@ static int new_index(struct pl_lv *lv, struct scan *s, struct pl_lv_port *l, int
 {
 	l->index = lowest_free(s->idx, next_idx);
 	if (l->index < 1) {
-		fail(lv, "%s: no free PCI controller index up to 255", name_of(lv));
+		lv_fail(lv, "%s: no free PCI controller index up to 255", lv_name(lv));
 		return PL_EINVAL;
 	}
 	s->idx[l->index] = true;
@@ -580,8 +436,8 @@ static int new_chassis(struct pl_lv *lv, struct scan *s, struct pl_lv_port *l, i
 {
 	l->chassis = l->index >= first && !s->chassis[l->index] ? l->index : highest_free(s->chassis);
 	if (l->chassis < first) {
-		fail(lv, "%s: no free chassis number from %d to 255: give a lower --first-chassis",
-		     name_of(lv), first);
+		lv_fail(lv, "%s: no free chassis number from %d to 255: give a lower --first-chassis",
+		     lv_name(lv), first);
 		return PL_EINVAL;
 	}
 	s->chassis[l->chassis] = true;
@@ -624,13 +480,13 @@ static int place_group(const struct pl_plan *plan, struct pl_lv *lv, struct scan
 		return PL_OK;
 	slot = free_slot(s, o->first_addr, k, group_slot);
 	if (slot < 0) {
-		fail(lv, "%s: no free slot on pcie-root (bus 0x00) for %d more root port%s", name_of(lv), k,
+		lv_fail(lv, "%s: no free slot on pcie-root (bus 0x00) for %d more root port%s", lv_name(lv), k,
 		     k > 1 ? "s" : "");
 		return PL_EINVAL;
 	}
 	if (lv->addr_given && slot != o->first_addr && slot != group_slot) {
-		warn(lv, "%s: root-bus slot 0x%02x (--first-addr) is taken: the new root ports go to slot 0x%02x",
-		     name_of(lv), o->first_addr, slot);
+		lv_warn(lv, "%s: root-bus slot 0x%02x (--first-addr) is taken: the new root ports go to slot 0x%02x",
+		     lv_name(lv), o->first_addr, slot);
 		lv->addr_given = false;         /* said once */
 	}
 	for (size_t j = i; j < end; j++) {
@@ -679,8 +535,8 @@ static void warn_holes(struct pl_lv *lv, const struct scan *s)
 		all[implicit_fn0[k]] |= 1;
 	for (int slot = 0; slot < 32; slot++)
 		if (all[slot] && !(all[slot] & 1))
-			warn(lv, "%s: root-bus slot 0x%02x has devices at function%s but nothing at function 0: "
-				 "a Linux guest sees none of them; give one of them function 0", name_of(lv), slot,
+			lv_warn(lv, "%s: root-bus slot 0x%02x has devices at function%s but nothing at function 0: "
+				 "a Linux guest sees none of them; give one of them function 0", lv_name(lv), slot,
 			     (all[slot] & (all[slot] - 1)) ? "s" : "");
 }
 
@@ -710,8 +566,8 @@ static int prepare_merge(const struct pl_plan *plan, struct pl_lv *lv, struct sc
 	/* a reused port's bus must hold nothing but pcilink's functions */
 	for (size_t i = 0; i < plan->nports; i++)
 		if (s->ctrl[i] && lv->ports[i].index >= 0 && s->bus[lv->ports[i].index]) {
-			fail(lv, "%s: another device sits on bus 0x%02x of pcilink's root port 'ua-%s': move it "
-				 "or remove that controller", name_of(lv), lv->ports[i].index, plan->ports[i].id);
+			lv_fail(lv, "%s: another device sits on bus 0x%02x of pcilink's root port 'ua-%s': move it "
+				 "or remove that controller", lv_name(lv), lv->ports[i].index, plan->ports[i].id);
 			return PL_EINVAL;
 		}
 	/* new indices above everything the domain has, so libvirt's own numbering cannot move */
@@ -746,7 +602,7 @@ static int prepare_merge(const struct pl_plan *plan, struct pl_lv *lv, struct sc
 		if (s->port[l->port])
 			l->port = lowest_free(s->port, 1);
 		if (l->port < 0) {
-			fail(lv, "%s: no free root port number up to 255", name_of(lv));
+			lv_fail(lv, "%s: no free root port number up to 255", lv_name(lv));
 			return PL_EINVAL;
 		}
 		s->port[l->port] = true;
@@ -774,7 +630,7 @@ static int prepare_link(const struct pl_plan *plan, struct pl_lv *lv)
 			snprintf(a, sizeof(a), "%s x-speed=%s x-width=%d", first->id, pl_speed_qemu(first->speed),
 				 first->width);
 			snprintf(b, sizeof(b), "%s x-speed=%s x-width=%d", p->id, pl_speed_qemu(p->speed), p->width);
-			fail(lv, "libvirt %d.%d has no <qemu:override> (8.2+), and -global in "
+			lv_fail(lv, "libvirt %d.%d has no <qemu:override> (8.2+), and -global in "
 				 "<qemu:commandline> gives every root port one link, but the ports differ (%s, "
 				 "%s): give the same --speed and --width to all, plan for libvirt 8.2 or newer, "
 				 "or use gen-qemu-args", lv->major, lv->minor, a, b);
@@ -786,7 +642,7 @@ static int prepare_link(const struct pl_plan *plan, struct pl_lv *lv)
 	lv->global = true;
 	lv->g_speed = first->speed;
 	lv->g_width = first->width;
-	warn(lv, "libvirt %d.%d has no <qemu:override> (8.2+): -global pcie-root-port.x-speed=%s "
+	lv_warn(lv, "libvirt %d.%d has no <qemu:override> (8.2+): -global pcie-root-port.x-speed=%s "
 		 "and x-width=%d in <qemu:commandline> set that link on every pcie-root-port of "
 		 "the VM, not only on pcilink's", lv->major, lv->minor, pl_speed_qemu(first->speed), first->width);
 	return PL_OK;
@@ -811,7 +667,7 @@ static int prepare_snippet(const struct pl_plan *plan, struct pl_lv *lv)
 					  .port = p->slot << 3 | p->fn, .slot = p->slot, .fn = p->fn,
 					  .multifunction = p->multifunction };
 		if (l->index > 255 || l->chassis > 255) {
-			fail(lv, "%s from %d run past 255: give a lower %s", l->index > 255 ?
+			lv_fail(lv, "%s from %d run past 255: give a lower %s", l->index > 255 ?
 			     "controller indices" : "chassis numbers", l->index > 255 ? lv->first_index :
 			     chassis, l->index > 255 ? "--first-index" : "--first-chassis");
 			return PL_EINVAL;
@@ -833,7 +689,7 @@ int pl_lv_prepare(const struct pl_plan *plan, struct pl_lv *lv)
 	if (!lv->ports)
 		return PL_ENOMEM;
 	if (o->hotplug >= 0 && o->qemu.has_hotplug && !pl_lv_has(lv, 6, 3))
-		warn(lv, "libvirt %d.%d has no hotplug attribute on <target> (6.3+): --hotplug ignored",
+		lv_warn(lv, "libvirt %d.%d has no hotplug attribute on <target> (6.3+): --hotplug ignored",
 		     lv->major, lv->minor);
 	rc = prepare_link(plan, lv);
 	if (rc)
