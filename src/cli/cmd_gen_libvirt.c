@@ -154,12 +154,6 @@ int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 	rc = pl_cli_plan(ctx, &g.c, &g.pa, &sys, &sel, &n, &plan);
 	if (rc)
 		goto out;
-	if (g.pa.o.numa) {
-		/* the libvirt emitter does not place expander buses yet */
-		pl_err(ctx, "--numa: gen-libvirt-xml does not place expander buses yet; use gen-qemu-args");
-		rc = PL_EXIT_USAGE;
-		goto out;
-	}
 	if (g.pa.libvirt_ver) {
 		/* checked at parse time when it came from the command line; this is the plan file's */
 		const char *why = libvirt_version(g.pa.libvirt_ver, &lv.major, &lv.minor);

@@ -89,7 +89,28 @@ xmlNode *pl_lv_controller(const struct pl_plan *plan, const struct pl_lv *lv, si
 	if (pl_lv_hotplug_attr(plan, lv))
 		attr(n, "hotplug", "%s", plan->opts->hotplug ? "on" : "off");
 	xmlAddChild(c, pl_lv_alias(p->id));
-	xmlAddChild(c, pci_address(0, l->slot, l->fn, l->multifunction));
+	xmlAddChild(c, pci_address(l->bus, l->slot, l->fn, l->multifunction));
+	return c;
+}
+
+xmlNode *pl_lv_expander(const struct pl_plan *plan, const struct pl_lv *lv, size_t j)
+{
+	const struct pl_plan_pxb *x = &plan->pxbs[j];
+	const struct pl_lv_pxb *l = &lv->pxbs[j];
+	xmlNode *c = elem(NULL, NULL, "controller"), *n, *t;
+	char g[16];
+
+	attr(c, "type", "pci");
+	attr(c, "index", "%d", l->index);
+	attr(c, "model", "pcie-expander-bus");
+	n = elem(c, NULL, "model");
+	attr(n, "name", "pxb-pcie");
+	t = elem(c, NULL, "target");
+	attr(t, "busNr", "%d", l->bus_nr);
+	snprintf(g, sizeof(g), "%d", x->guest_node);
+	xmlNodeAddContent(elem(t, NULL, "node"), X(g));
+	xmlAddChild(c, pl_lv_alias(x->id));
+	xmlAddChild(c, pci_address(0, l->slot, 0, false));
 	return c;
 }
 
@@ -233,6 +254,14 @@ static int snippet(const struct pl_plan *plan, const struct pl_lv *lv, FILE *out
 						"and every port keeps QEMU's default link.\n" : "",
 		 lv->first_index, plan->nports ? lv->ports[0].chassis : lv->first_index);
 	put_comment(buf, doc, text);
+	if (plan->npxb) {
+		snprintf(text, sizeof(text), " in <devices>: one pcie-expander-bus per guest NUMA node; the "
+			 "domain's <cpu> needs\n     <numa> with <cell id='0'> to <cell id='%d'> (numbered from 0, "
+			 "each with its memory), else\n     libvirt refuses the node ", pl_numa_last_guest(plan));
+		put_comment(buf, doc, text);
+		for (size_t j = 0; j < plan->npxb; j++)
+			put_node(buf, doc, pl_lv_expander(plan, lv, j));
+	}
 	put_comment(buf, doc, " in <devices>: one pcie-root-port per guest slot ");
 	for (size_t i = 0; i < plan->nports; i++)
 		put_node(buf, doc, pl_lv_controller(plan, lv, i));

@@ -84,9 +84,17 @@ char *pl_lvb_render(const struct pl_lvb *b, const xmlNode *n, const char *ind, c
 struct pl_lv_port {
 	int index;                      /* controller index = the guest bus of its functions */
 	int chassis, port;
-	int slot, fn;                   /* on pcie-root (bus 0x00) */
+	int bus;                        /* the index of its bus: 0 pcie-root, else its expander's */
+	int slot, fn;                   /* on that bus */
 	bool multifunction;
 	bool reused;                    /* merge: the controller with this alias was there */
+};
+
+/* Where one plan expander (pcie-expander-bus, --numa) goes: on pcie-root, busNr from the plan. */
+struct pl_lv_pxb {
+	int index;
+	int bus_nr;
+	int slot;
 };
 
 struct pl_lv {
@@ -106,6 +114,7 @@ struct pl_lv {
 	size_t ndrop;
 	/* out (pl_lv_prepare) */
 	struct pl_lv_port *ports;       /* one per plan port */
+	struct pl_lv_pxb *pxbs;         /* one per plan expander */
 	bool global;                    /* libvirt < 8.2: -global in <qemu:commandline> */
 	int g_speed, g_width;           /* the one link every port has (global) */
 	struct pl_diag *warnings, **warn_tail;
@@ -139,6 +148,8 @@ void pl_lv_free(struct pl_lv *lv);
 
 /* Element builders (no whitespace inside; pl_lv_indent lays them out). ns: the qemu namespace. */
 xmlNode *pl_lv_controller(const struct pl_plan *plan, const struct pl_lv *lv, size_t i);
+/* The pcie-expander-bus of plan expander j: busNr, the guest NUMA node, alias ua-pxb-nodeG. */
+xmlNode *pl_lv_expander(const struct pl_plan *plan, const struct pl_lv *lv, size_t j);
 xmlNode *pl_lv_hostdev(const struct pl_lv *lv, size_t i, const struct pl_plan_fn *f);
 xmlNode *pl_lv_alias(const char *id);
 xmlNode *pl_lv_guest_address(const struct pl_lv *lv, size_t i, const struct pl_plan_fn *f);

@@ -658,13 +658,25 @@ static int prepare_snippet(const struct pl_plan *plan, struct pl_lv *lv)
 	 * The port number is libvirt's default, slot << 3 | function.
 	 */
 	int chassis = o->first_chassis > lv->first_index ? o->first_chassis : lv->first_index;
+	int first = lv->first_index + (int)plan->npxb;
 
+	/* expanders first: a root port names its expander's index as its bus */
+	for (size_t j = 0; j < plan->npxb; j++)
+		lv->pxbs[j] = (struct pl_lv_pxb){ .index = lv->first_index + (int)j, .bus_nr = plan->pxbs[j].bus_nr,
+						  .slot = plan->pxbs[j].slot };
+	if (plan->npxb)
+		lv_warn(lv, "the domain must define NUMA cells 0 to %d (<cpu><numa><cell id='N' cpus='...' "
+			 "memory='...'/>): libvirt refuses an expander bus on a node it lacks",
+		     pl_numa_last_guest(plan));
 	for (size_t i = 0; i < plan->nports; i++) {
 		const struct pl_plan_port *p = &plan->ports[i];
 		struct pl_lv_port *l = &lv->ports[i];
 
-		*l = (struct pl_lv_port){ .index = lv->first_index + (int)i, .chassis = chassis + (int)i,
-					  .port = p->slot << 3 | p->fn, .slot = p->slot, .fn = p->fn,
+		/* libvirt's default port on an expander (slot << 3 | function again) would repeat: the chassis */
+		*l = (struct pl_lv_port){ .index = first + (int)i, .chassis = chassis + (int)i,
+					  .port = p->pxb >= 0 ? chassis + (int)i : p->slot << 3 | p->fn,
+					  .slot = p->slot, .fn = p->fn,
+					  .bus = p->pxb >= 0 ? lv->pxbs[p->pxb].index : 0,
 					  .multifunction = p->multifunction };
 		if (l->index > 255 || l->chassis > 255) {
 			lv_fail(lv, "%s from %d run past 255: give a lower %s", l->index > 255 ?
@@ -686,7 +698,9 @@ int pl_lv_prepare(const struct pl_plan *plan, struct pl_lv *lv)
 		lv->warn_tail = &lv->warnings;
 	free(lv->ports);
 	lv->ports = calloc(plan->nports ? plan->nports : 1, sizeof(*lv->ports));
-	if (!lv->ports)
+	free(lv->pxbs);
+	lv->pxbs = calloc(plan->npxb ? plan->npxb : 1, sizeof(*lv->pxbs));
+	if (!lv->ports || !lv->pxbs)
 		return PL_ENOMEM;
 	if (o->hotplug >= 0 && o->qemu.has_hotplug && !pl_lv_has(lv, 6, 3))
 		lv_warn(lv, "libvirt %d.%d has no hotplug attribute on <target> (6.3+): --hotplug ignored",
@@ -696,6 +710,11 @@ int pl_lv_prepare(const struct pl_plan *plan, struct pl_lv *lv)
 		return rc;
 	if (!lv->dom)
 		return prepare_snippet(plan, lv);
+	if (plan->npxb) {
+		lv_fail(lv, "%s: --numa does not merge into a domain yet: print the elements without --domain "
+			 "and add them with virsh edit", lv_name(lv));
+		return PL_EINVAL;
+	}
 	s.ctrl = calloc(plan->nports + 1, sizeof(*s.ctrl));
 	s.hd = calloc(plan->nports + 1, sizeof(*s.hd));
 	s.empty = xmlNewNode(NULL, X("devices"));
@@ -725,6 +744,7 @@ void pl_lv_free(struct pl_lv *lv)
 {
 	pl_diag_free(lv->warnings);
 	free(lv->ports);
+	free(lv->pxbs);
 	free(lv->drop);
 	pl_lvb_free(&lv->src);
 	if (lv->dom)
@@ -733,6 +753,7 @@ void pl_lv_free(struct pl_lv *lv)
 	lv->warnings = NULL;
 	lv->warn_tail = &lv->warnings;
 	lv->ports = NULL;
+	lv->pxbs = NULL;
 	lv->drop = NULL;
 	lv->ndrop = 0;
 	lv->dom = NULL;

@@ -30,10 +30,10 @@ Output (stdout, one JSON object):
 "guest" = {"ok", "error", "qemu_error" (QEMU's refusal, when start failed),
   "complete" (PCILINK-END seen), "seconds", "start_seconds", "report_seconds",
   "standins": [{"host", "model", "address"}],
-  "ports": {ID: {"slot", "class", "id", "max_link_speed", "max_link_width",
+  "ports": {ID: {"slot", "class", "id", "numa_node", "max_link_speed", "max_link_width",
                  "current_link_speed", "current_link_width" (sysfs text),
                  "x-speed", "x-width" (max link in QEMU's spelling: "2_5",
-                 "8", "16"...), "below": [{"slot", "id", "class"}]}},
+                 "8", "16"...), "below": [{"slot", "id", "class", "numa_node"}]}},
   "unmapped_ports": [ID...], "devices": [every PCILINK line as a dict]}
 Ports on pcie.0 are matched by address (addr 0x2 -> 0000:00:02.0), others by
 the Port Number in their Link Capabilities when that is unique.
@@ -338,6 +338,7 @@ def boot_domain(text, name, guest_dir, serial_log, standin, emulator):
 LINE_RE = re.compile(r"^PCILINK (\S+) (\S+) (\S+) max_speed=(.*?) max_width=(\S+) "
                      r"cur_speed=(.*?) cur_width=(\S+)\s*$")
 CFG_RE = re.compile(r"^PCILINKCFG (\S+) ([0-9a-f]*)\s*$")
+NUMA_RE = re.compile(r"^PCILINKNUMA (\S+) (-?\d+)\s*$")
 
 
 def qemu_speed(s):
@@ -369,7 +370,7 @@ def lnkcap_port(cfg_hex):
 
 
 def parse_serial(text):
-    devs, cfgs, complete = [], {}, False
+    devs, cfgs, complete, numa = [], {}, False, {}
     for line in text.replace("\r", "").split("\n"):
         m = LINE_RE.match(line)
         if m:
@@ -381,8 +382,13 @@ def parse_serial(text):
         m = CFG_RE.match(line)
         if m:
             cfgs[m.group(1)] = m.group(2)
+        elif NUMA_RE.match(line):
+            numa[NUMA_RE.match(line).group(1)] = int(NUMA_RE.match(line).group(2))
         elif line.strip() == "PCILINK-END":
             complete = True
+    for d in devs:  # a guest's init without PCILINKNUMA lines leaves them out
+        if d["slot"] in numa:
+            d["numa_node"] = numa[d["slot"]]
     return devs, cfgs, complete
 
 
@@ -429,7 +435,7 @@ def map_ports(ports, gdevs, cfgs):
         # what sits below the port: devices on its secondary bus (config 0x19)
         sec = secondary_bus(cfgs.get(d["slot"], ""))
         r["below"] = None if sec is None else [
-            {"slot": x["slot"], "id": x["id"], "class": x["class"]} for x in gdevs
+            {"slot": x["slot"], "id": x["id"], "class": x["class"], "numa_node": x.get("numa_node")} for x in gdevs
             if x["slot"].startswith("%s:%02x:" % (d["slot"][:4], sec))]
         res[alias] = r
     return res, still

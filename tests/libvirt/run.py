@@ -69,8 +69,9 @@ def write(name, data):
     return path
 
 
-def lvcheck(path, v11=False, boot=False, emulator=None):
+def lvcheck(path, v11=False, boot=False, emulator=None, boot_timeout=None):
     cmd = [sys.executable, LVCHECK] + (["--libvirt11"] if v11 else []) + (["--boot"] if boot else [])
+    cmd += ["--boot-timeout", str(boot_timeout)] if boot_timeout else []
     cmd += (["--emulator", emulator] if emulator else []) + [path]
     r = run(cmd, timeout=900)
     if r.returncode != 0:
@@ -674,6 +675,87 @@ def snippet():
     result(not bad, "snippet in that domain: ports and functions as planned, no chassis collision", "; ".join(bad))
 
 
+NUMA_ARGS = ["--numa", "--numa-node", "03:00=1", "--numa-node", "07:00=0", "--split-functions",
+             "03:00", "07:00.0", "05:00.0"]
+
+
+def numa_domain(cells):
+    """q35-default-defined.xml with 512 MiB split into NUMA cells 0..cells-1 (one vCPU each)."""
+    with open(os.path.join(DOMAINS, "q35-default-defined.xml")) as f:
+        dom = f.read()
+    kib = 524288 // cells
+    numa = "".join("<cell id='%d' cpus='%d' memory='%d' unit='KiB'/>" % (i, i, kib) for i in range(cells))
+    dom = re.sub(r"<memory unit='KiB'>\d+</memory>", "<memory unit='KiB'>524288</memory>", dom)
+    dom = re.sub(r"<currentMemory unit='KiB'>\d+</currentMemory>", "<currentMemory unit='KiB'>524288</currentMemory>", dom)
+    dom = re.sub(r"<vcpu placement='static'>\d+</vcpu>", "<vcpu placement='static'>%d</vcpu>" % cells, dom)
+    return dom.replace("</cpu>", "<numa>%s</numa></cpu>" % numa)
+
+
+def numa_snippet():
+    """--numa's snippet pasted into a domain with NUMA cells: valid, converted to pxb-pcie with the
+    planned bus_nr and node, ports on their expander; booted, the guest sees each device on its
+    node. Without the cell libvirt refuses, as the snippet's comment says."""
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, *NUMA_ARGS)
+    if not result(rc == 0 and "must define NUMA cells 0 to 1" in err, "numa snippet exits 0, names the cells", err):
+        return
+    plan = plan_of(NUMA_ARGS)
+    text = out.decode()
+    whole = re.findall(r"(<(controller|hostdev|qemu:override)\b.*?</\2>)", text, re.S)
+    devs = "".join(p for p, t in whole if t != "qemu:override")
+    ov = [p for p, t in whole if t == "qemu:override"][0]
+    result(len(re.findall(r"model=\"pcie-expander-bus\"", devs)) == 2 and "<cell id='0'> to <cell id='1'>" in text,
+           "numa snippet: two pcie-expander-bus controllers and a comment naming the cells")
+
+    def paste(dom):
+        dom = dom.replace("</devices>", devs + "</devices>").replace("</domain>", ov + "</domain>")
+        return dom.replace("<domain type='qemu'>", "<domain type='qemu' xmlns:qemu='%s'>" % QEMU_NS)
+    path = write("numa-snippet.xml", paste(numa_domain(2)))
+    try:
+        res = lvcheck(path, boot=True, boot_timeout=300)  # two vCPUs under TCG: 10 s idle, 90 s loaded
+    except RuntimeError as e:
+        return result(False, "numa snippet in a domain", str(e))
+    lv = "libvirt %s" % res["libvirt"]
+    result(res["valid"] and res["native_error"] is None, "numa snippet in a domain with two cells: valid, converts (%s)" % lv,
+           "%s %s" % (res["validate_error"], res["native_error"]))
+    pxb = {d.get("id"): d for d in res["devices"] if d.get("driver") == "pxb-pcie"}
+    bad = []
+    for x in plan["expander_buses"]:
+        d = pxb.get("ua-" + x["id"])
+        if not d or (d.get("bus_nr"), d.get("numa_node"), d.get("bus")) != (x["bus_nr"], x["guest_numa_node"], "pcie.0"):
+            bad.append("%s: libvirt has %s, plan bus_nr %d node %d" % (x["id"], d, x["bus_nr"], x["guest_numa_node"]))
+    for p in plan["ports"]:
+        q = res["ports"].get("ua-" + p["id"], {})
+        want = "ua-" + p["bus"] if p["bus"] != "pcie.0" else "pcie.0"
+        if q.get("bus") != want or (q.get("x-speed"), q.get("x-width")) != (p["x_speed"], p["x_width"]):
+            bad.append("ua-%s: on %s with %s/%s, plan %s %s/%s" % (p["id"], q.get("bus"), q.get("x-speed"),
+                                                                 q.get("x-width"), want, p["x_speed"], p["x_width"]))
+    result(not bad, "numa snippet: libvirt's argv has each expander's bus_nr and node, each port on its "
+           "expander with its link (%s)" % lv, "; ".join(bad[:4]))
+    g = res.get("guest", {})
+    if result(g.get("ok"), "numa snippet: define, start, boot the tiny guest (%s)" % lv, str(g.get("error"))):
+        bad = []
+        for p in plan["ports"]:
+            gp = g["ports"].get("ua-" + p["id"])
+            want = p["guest_numa_node"] if p["guest_numa_node"] is not None else -1
+            if not gp:
+                bad.append("no guest port for ua-%s" % p["id"])
+                continue
+            nodes = [gp.get("numa_node")] + [b.get("numa_node") for b in gp.get("below") or []]
+            if (gp["x-speed"], gp["x-width"]) != (p["x_speed"], p["x_width"]) or set(nodes) != {want} \
+                    or len(nodes) != 1 + len(p["functions"]):
+                bad.append("ua-%s: guest %s/%s nodes %s, plan %s/%s node %s" % (
+                    p["id"], gp["x-speed"], gp["x-width"], nodes, p["x_speed"], p["x_width"], want))
+        result(not bad, "numa snippet: the guest sees each port's link and each port and device on its "
+               "planned node", "; ".join(bad[:4]))
+    path = write("numa-snippet-1cell.xml", paste(numa_domain(1)))
+    try:
+        res = lvcheck(path)
+    except RuntimeError as e:
+        return result(False, "numa snippet, one cell", str(e))
+    result(res["native_error"] is not None, "numa snippet in a domain without cell 1: libvirt refuses it "
+           "(%s)" % str(res["native_error"])[:120])
+
+
 def main():
     if os.geteuid() != 0:
         print("SKIP libvirt suite: needs root (embedded QEMU driver)")
@@ -706,6 +788,7 @@ def main():
         subset_remerge_boot()
         unaddressed_start()
         snippet()
+        numa_snippet()
         fallback()
         pipeline()
         got = boots()

@@ -1,1 +1,0 @@
-gen-libvirt-xml -F examples/gpu-workstation.lspci --qemu-version 8.1 --kernel-version 6.8 --numa --numa-node 03:00=0 03:00
