@@ -62,6 +62,7 @@ suite corpus "$PYTHON" tests/corpus.py
 [ -f tests/libvirt/run.sh ] && suite libvirt sh tests/libvirt/run.sh
 [ -f tests/libvirt/check.py ] && suite libvirt-check "$PYTHON" tests/libvirt/check.py
 [ -f tests/libvirt/corpus.py ] && suite libvirt-corpus "$PYTHON" tests/libvirt/corpus.py
+[ -f tests/proxmox/run.sh ] && suite proxmox sh tests/proxmox/run.sh
 echo
 [ -z "$bad" ] || echo "failed suites:$bad (logs in tests/out/)"
 if [ "$ts" -gt 0 ]; then

@@ -254,10 +254,12 @@ static int set_words(const struct ctx *c, FILE *f)
 	return any;
 }
 
-/* "device.ich9-pcie-port-K.PROP=..." for a port whose hostpci entry is ours */
+/* "device.ich9-pcie-port-K.PROP=..." for a property pcilink writes on port K (an entry of ours) */
 static bool our_set(const struct ctx *c, const char *w, size_t l)
 {
 	static const char pre[] = "device.ich9-pcie-port-";
+	const struct pl_plan_opts *po = c->plan->opts;
+	const struct entry *e = NULL;
 	size_t p = sizeof(pre) - 1;
 	int k = 0;
 
@@ -265,11 +267,18 @@ static bool our_set(const struct ctx *c, const char *w, size_t l)
 		return false;
 	while (p < l && w[p] >= '0' && w[p] <= '9' && k < 100)
 		k = k * 10 + (w[p++] - '0');
-	if (p >= l || w[p] != '.' || k < 1 || k > PL_PVE_MAX_HOSTPCI || c->occ[k - 1] != OCC_OURS)
+	if (p >= l || w[p] != '.')
+		return false;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].index == k - 1)
+			e = &c->e[i];
+	if (!e)
 		return false;
 	w += p + 1;
 	l -= p + 1;
-	return token_is(w, l, "x-speed") || token_is(w, l, "x-width") || token_is(w, l, "hotplug");
+	if (token_is(w, l, "x-speed") || token_is(w, l, "x-width"))
+		return e->p->link_props;
+	return token_is(w, l, "hotplug") && po->hotplug >= 0 && po->qemu.has_hotplug;
 }
 
 /* The args: value without our ports' -set pairs (the blank before each goes with it), then ours. */

@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Shared by the Python test suites: a tally that prints 'ok'/'FAIL'/'SKIP' lines and the closing
 'N passed, N failed[, N skipped]', and a namespace-blind XML reader for libvirt domains."""
+import os
+import subprocess
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
+
+SETUP_QEMU10 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu", "setup-qemu10.sh")
 
 
 class Tally:
@@ -29,6 +33,22 @@ class Tally:
         else:
             print("%d passed, %d failed" % (self.passed, self.failed))
         return 1 if self.failed else 0
+
+
+def qemus():
+    """[(version, binary)] of the QEMUs the suites run on: Debian 12's 7.2 and 10.0 from
+    bookworm-backports (tests/qemu/setup-qemu10.sh); a SKIP line for each one missing."""
+    out = []
+    if os.access("/usr/bin/qemu-system-x86_64", os.X_OK):
+        out.append(("7.2", "/usr/bin/qemu-system-x86_64"))
+    else:
+        print("SKIP QEMU 7.2: /usr/bin/qemu-system-x86_64 not installed")
+    r = subprocess.run(["sh", SETUP_QEMU10], capture_output=True, text=True)
+    if r.returncode == 0 and r.stdout.strip():
+        out.append(("10.0", r.stdout.strip()))
+    else:
+        print("SKIP QEMU 10.0: " + (r.stderr.strip() or "setup-qemu10.sh failed")[-300:])
+    return out
 
 
 def literal_xml(text):

@@ -24,7 +24,7 @@ GTS = {"2_5": "2.5 GT/s PCIe", "5": "5.0 GT/s PCIe", "8": "8.0 GT/s PCIe", "16":
 ORDER = ["2_5", "5", "8", "16", "32", "64"]
 
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-from testlib import Tally  # noqa: E402
+from testlib import Tally, qemus  # noqa: E402
 
 T = Tally()
 result = T.result
@@ -189,20 +189,6 @@ def clamp(speed, accepted):
     while speed not in accepted:
         speed = ORDER[ORDER.index(speed) - 1]
     return speed
-
-
-def qemus():
-    out = []
-    if os.access("/usr/bin/qemu-system-x86_64", os.X_OK):
-        out.append(("7.2", "/usr/bin/qemu-system-x86_64"))
-    else:
-        print("SKIP QEMU 7.2: /usr/bin/qemu-system-x86_64 not installed")
-    r = subprocess.run(["sh", os.path.join(HERE, "setup-qemu10.sh")], capture_output=True, text=True)
-    if r.returncode == 0 and r.stdout.strip():
-        out.append(("10.0", r.stdout.strip()))
-    else:
-        print("SKIP QEMU 10.0: " + (r.stderr.strip() or "setup-qemu10.sh failed")[-300:])
-    return out
 
 
 def main():
