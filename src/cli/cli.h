@@ -142,6 +142,16 @@ extern const struct argp pl_plan_argp;
 int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa,
 		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan);
 
+struct pl_pve_conf;
+/* gen-proxmox --conf / check --proxmox: read and parse a VM config, resolve its mappings
+ * (mapping, node may be NULL); the buffers stay with the caller (conf points into *cbuf). */
+int pl_cli_pve_load(const struct pl_ctx *ctx, const char *path, const char *mapping, const char *node,
+		    struct pl_pve_conf *conf, char **cbuf, char **mbuf);
+/* The lines 'gen-proxmox --conf' writes for the device dev (all its functions in sys), merged
+ * into conf: "hostpci0: ...; args: ... -set ...", or why it refuses. 0 or an error. */
+int pl_cli_pve_fix_lines(const struct pl_pve_conf *conf, const struct pl_plan_opts *o, struct pl_system *sys,
+			 const struct pl_bdf *dev, char *buf, size_t len);
+
 int cmd_probe(int argc, char **argv, struct pl_ctx *ctx);
 int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx);
 int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx);

@@ -4,20 +4,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "cli.h"
 #include "emit_check.h"
+#include "emit_proxmox.h"
 #include "guest.h"
 #include "target.h"
 
 #define PL_CHECK_MAX_INPUT (16u << 20)   /* a command line or domain is a few kB */
 
-enum { OPT_CMDLINE = 0x300, OPT_PID, OPT_DOMAIN, OPT_QMP, OPT_QEMU, OPT_QEMU_VERSION, OPT_SYSFS, OPT_GUEST, OPT_PLAN };
+enum { OPT_CMDLINE = 0x300, OPT_PID, OPT_DOMAIN, OPT_QMP, OPT_QEMU, OPT_QEMU_VERSION, OPT_SYSFS, OPT_GUEST, OPT_PLAN,
+       OPT_PROXMOX, OPT_MAPPING, OPT_NODE };
 
 struct check_args {
 	struct pl_common c;
-	const char *cmdline, *pid, *domain, *qmp;
+	const char *cmdline, *pid, *domain, *qmp, *proxmox, *mapping, *node;
 	const char *qemu_bin, *qemu_ver;
 	const char *plan;
 	bool guest;
@@ -30,6 +33,11 @@ static const struct argp_option options[] = {
 	  "(/proc/PID/cmdline); '-' is standard input", 1 },
 	{ "pid", OPT_PID, "PID", 0, "a running QEMU's command line (/proc/PID/cmdline)", 1 },
 	{ "domain", OPT_DOMAIN, "FILE", 0, "a libvirt domain XML (virsh dumpxml NAME); '-' is standard input", 1 },
+	{ "proxmox", OPT_PROXMOX, "FILE", 0, "a Proxmox VE VM config (/etc/pve/qemu-server/VMID.conf), as "
+	  "qemu-server starts it; '-' is standard input", 1 },
+	{ "mapping", OPT_MAPPING, "FILE", 0, "with --proxmox: resolve mapping= entries through this file "
+	  "(/etc/pve/mapping/pci.cfg)", 1 },
+	{ "node", OPT_NODE, "NAME", 0, "with --mapping: the node whose map lines apply (default: this host's name)", 1 },
 	{ "qmp", OPT_QMP, "SOCKET", 0, "a running QEMU's QMP socket: what it realized (qom-get)", 1 },
 	{ "guest", OPT_GUEST, NULL, 0, "run inside the VM: its own config space (or --dump/--sysfs taken in it)", 1 },
 	{ "plan", OPT_PLAN, "FILE", 0, "--guest: the plan the VM should run (gen-qemu-args --format json)", 1 },
@@ -61,6 +69,16 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_DOMAIN:
 		a->domain = arg;
 		a->nsrc++;
+		break;
+	case OPT_PROXMOX:
+		a->proxmox = arg;
+		a->nsrc++;
+		break;
+	case OPT_MAPPING:
+		a->mapping = arg;
+		break;
+	case OPT_NODE:
+		a->node = arg;
 		break;
 	case OPT_QMP:
 		a->qmp = arg;
@@ -97,13 +115,15 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (a->c.dump && a->c.sysfs)
 			argp_error(state, "--dump and --sysfs exclude each other");
-		pl_cli_stdin_once(state, (const char *[]){ "--qemu-cmdline", "--domain", "--dump" },
-				  (const char *[]){ a->cmdline, a->domain, a->c.dump }, 3);
+		pl_cli_stdin_once(state, (const char *[]){ "--qemu-cmdline", "--domain", "--proxmox", "--mapping", "--dump" },
+				  (const char *[]){ a->cmdline, a->domain, a->proxmox, a->mapping, a->c.dump }, 5);
 		if (!strcmp(a->c.format, "help"))
 			break;
 		if (a->nsrc != 1)
-			argp_error(state, "give the VM once: --qemu-cmdline FILE, --pid PID, --domain FILE, --qmp SOCKET, "
-				   "or --guest inside it");
+			argp_error(state, "give the VM once: --qemu-cmdline FILE, --pid PID, --domain FILE, --proxmox FILE, "
+				   "--qmp SOCKET, or --guest inside it");
+		if ((a->mapping || a->node) && !a->proxmox)
+			argp_error(state, "--mapping and --node go with --proxmox");
 		if (a->plan && !a->guest)
 			argp_error(state, "--plan goes with --guest");
 		if (!pl_check_format_ok(a->c.format))
@@ -260,6 +280,11 @@ static int target(const struct pl_ctx *ctx, const struct check_args *a, const ch
 		req.named = emulator;
 		req.named_by = named_by;
 	}
+	/* a Proxmox VM runs on Proxmox's QEMU */
+	if (a->proxmox && !a->qemu_ver && !a->qemu_bin && !access(PL_PVE_QEMU, F_OK)) {
+		req.named = PL_PVE_QEMU;
+		req.named_by = "Proxmox VE's QEMU";
+	}
 	if (pl_target_qemu(&req, &tmp.qemu, &guessed, skipped, sizeof(skipped), err, sizeof(err))) {
 		pl_err(ctx, "%s", err);
 		return a->qemu_ver ? PL_EXIT_USAGE : PL_EXIT_FAIL;
@@ -272,10 +297,69 @@ static int target(const struct pl_ctx *ctx, const struct check_args *a, const ch
 	return PL_EXIT_OK;
 }
 
+static int read_proxmox(const struct pl_ctx *ctx, const struct check_args *a, struct pl_guest *g,
+			const struct pl_system *sys, struct pl_pve_conf *conf, char **cbuf, char **mbuf)
+{
+	char err[300];
+	int rc = pl_cli_pve_load(ctx, a->proxmox, a->mapping, a->node, conf, cbuf, mbuf);
+
+	if (rc)
+		return rc;
+	g->src = PL_GUEST_PROXMOX;
+	snprintf(g->name, sizeof(g->name), "%s", conf->name);
+	if (pl_guest_from_proxmox(g, conf, sys, err, sizeof(err))) {
+		pl_err(ctx, "%s: %s", conf->name, err);
+		return PL_EXIT_FAIL;
+	}
+	return PL_EXIT_OK;
+}
+
+/* Each fix of a Proxmox VM also names the lines gen-proxmox would write for that device. */
+static void proxmox_lines(const struct pl_pve_conf *conf, const struct pl_guest *g, struct pl_system *sys,
+			  const char *fix, const char *tail, struct pl_findings *f)
+{
+	struct pl_plan_opts o = { .policy = PL_POLICY_HOST, .bus = "pcie.0", .first_addr = 0x10,
+				  .first_chassis = 1, .hotplug = -1, .split_atomics = true, .qemu = g->qemu };
+	char lines[480];
+	int rc;
+
+	if (!o.qemu.known)
+		pl_qemu_from_version(&o.qemu, 99, 0, 0);
+	if (sys->kind == PL_SOURCE_LIVE)
+		pl_target_kernel(&o.kernel_major, &o.kernel_minor);
+	for (size_t i = 0; i < f->n; i++) {
+		struct pl_finding *x = &f->v[i];
+		struct pl_bdf b;
+		size_t l = strlen(x->fix);
+		int k;
+
+		lines[0] = 0;
+		/* a finding on a port of qemu-server's is about the entry whose port it is */
+		if (!x->host[0] && sscanf(x->guest, "ich9-pcie-port-%d", &k) == 1 && k >= 1 && k <= PL_PVE_MAX_HOSTPCI &&
+		    conf->hostpci[k - 1].present && conf->hostpci[k - 1].nids > 0) {
+			b = conf->hostpci[k - 1].ids[0].bdf;
+			l = (size_t)snprintf(x->fix, sizeof(x->fix), "%s ", fix);
+			if (b.domain)
+				l += (size_t)snprintf(x->fix + l, sizeof(x->fix) - l, "%04x:", b.domain);
+			l += (size_t)snprintf(x->fix + l, sizeof(x->fix) - l, "%02x:%02x %s", b.bus, b.dev, tail);
+		} else if (!x->fix[0] || !x->host[0] || pl_bdf_parse(x->host, &b)) {
+			continue;
+		}
+		if (l >= sizeof(x->fix))
+			continue;
+		rc = pl_cli_pve_fix_lines(conf, &o, sys, &b, lines, sizeof(lines));
+		if (lines[0])
+			snprintf(x->fix + l, sizeof(x->fix) - l, ", which %s: %s", rc ? "refuses" : "writes", lines);
+	}
+}
+
 static void fix_cmd(const struct check_args *a, const struct pl_guest *g, char *buf, size_t len)
 {
 	size_t n = a->domain ? (size_t)snprintf(buf, len, "pcilink gen-libvirt-xml --domain %s", a->domain)
-			     : (size_t)snprintf(buf, len, "pcilink gen-qemu-args");
+		   : a->proxmox ? (size_t)snprintf(buf, len, "pcilink gen-proxmox --conf %s%s%s%s%s", a->proxmox,
+						   a->mapping ? " --mapping " : "", a->mapping ? a->mapping : "",
+						   a->node ? " --node " : "", a->node ? a->node : "")
+				: (size_t)snprintf(buf, len, "pcilink gen-qemu-args");
 
 	if (g->qemu.known && n < len)
 		n += (size_t)snprintf(buf + n, len - n, " --qemu-version %d.%d", g->qemu.major, g->qemu.minor);
@@ -346,7 +430,8 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 	struct pl_findings f = { 0 };
 	struct pl_check_opts co = { 0 };
 	struct pl_guest g;
-	char fix[600], emulator[256] = "";
+	char fix[600], emulator[256] = "", tail[300], *cbuf = NULL, *mbuf = NULL;
+	struct pl_pve_conf conf = { 0 };
 	size_t n;
 	int rc;
 
@@ -365,21 +450,34 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 		rc = read_qmp(ctx, &a, &g);
 	if (!rc && !g.qemu.known)
 		rc = target(ctx, &a, emulator, &g);
-	if (!rc && !a.domain && !a.qmp)
-		rc = read_cmdline(ctx, &a, &g);
-	if (!rc) {
-		pl_guest_resolve(&g);
+	if (!rc && a.proxmox) {
+		/* the host first: an "All Functions" entry passes every function it has there */
 		rc = pl_cli_load(ctx, &a.c, &sys, &sel, &n);
+		if (!rc)
+			rc = read_proxmox(ctx, &a, &g, sys, &conf, &cbuf, &mbuf);
+		if (!rc)
+			pl_guest_resolve(&g);
+	} else if (!rc) {
+		if (!a.domain && !a.qmp)
+			rc = read_cmdline(ctx, &a, &g);
+		if (!rc) {
+			pl_guest_resolve(&g);
+			rc = pl_cli_load(ctx, &a.c, &sys, &sel, &n);
+		}
 	}
 	if (rc)
 		goto out;
 	fix_cmd(&a, &g, fix, sizeof(fix));
 	co.fix_cmd = fix;
+	snprintf(tail, sizeof(tail), "> %s.new", a.proxmox && strcmp(a.proxmox, "-") ? a.proxmox : "VMID.conf");
+	co.fix_tail = a.proxmox ? tail : co.fix_tail;
 	if (pl_check(&g, sys, &co, &f)) {
 		pl_err(ctx, "out of memory");
 		rc = PL_EXIT_FAIL;
 		goto out;
 	}
+	if (a.proxmox)
+		proxmox_lines(&conf, &g, sys, fix, tail, &f);
 	rep.g = &g;
 	rep.findings = &f;
 	if (pl_check_emit(a.c.format, &rep, stdout))
@@ -387,6 +485,9 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 	else
 		rc = pl_findings_count(&f, PL_SEV_WARNING) ? PL_EXIT_FINDINGS : PL_EXIT_OK;
 out:
+	pl_pve_free(&conf);
+	free(cbuf);
+	free(mbuf);
 	pl_findings_free(&f);
 	pl_guest_free(&g);
 	free(sel);

@@ -2,7 +2,6 @@
 /* pcilink gen-proxmox: hostpciN and args: lines for a Proxmox VE VM, or a VM config with them merged in. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include "cli.h"
 #include "emit_proxmox.h"
@@ -71,15 +70,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* Proxmox names a node by the short host name (PVE::INotify::nodename). */
-static void this_node(char *buf, size_t len)
-{
-	struct utsname u;
-
-	snprintf(buf, len, "%s", uname(&u) ? "localhost" : u.nodename);
-	buf[strcspn(buf, ".")] = 0;
-}
-
 /* Refuse a VM the lines cannot serve before planning anything. */
 static int check(const struct pl_ctx *ctx, const struct pl_pve_conf *conf)
 {
@@ -89,41 +79,6 @@ static int check(const struct pl_ctx *ctx, const struct pl_pve_conf *conf)
 		return PL_EXIT_OK;
 	pl_err(ctx, "%s", err);
 	return PL_EXIT_FAIL;
-}
-
-/* --conf and --mapping: read, parse, resolve. */
-static int load_conf(const struct pl_ctx *ctx, struct gen_args *g, char **cbuf, char **mbuf, struct pl_pve_conf *conf)
-{
-	char err[400], node[256];
-	size_t len, mlen;
-	int rc;
-
-	rc = pl_cli_slurp(ctx, g->conf, PL_PVE_MAX_CONF, "a VM config", cbuf, &len);
-	if (rc)
-		return rc;
-	if (pl_pve_parse(*cbuf, len, strcmp(g->conf, "-") ? g->conf : "stdin", conf, err, sizeof(err))) {
-		pl_err(ctx, "%s", err);
-		return PL_EXIT_FAIL;
-	}
-	if (conf->pending_hostpci)
-		pl_warn(ctx, "%s has a pending change to %s: qemu-server applies it at the next start, "
-			     "possibly over these lines ('qm config VMID --current' shows the live values)",
-			conf->name, conf->pending_key);
-	if (!g->mapping)
-		return check(ctx, conf);
-	rc = pl_cli_slurp(ctx, g->mapping, PL_PVE_MAX_CONF, "a mapping file", mbuf, &mlen);
-	if (rc)
-		return rc;
-	if (g->node)
-		snprintf(node, sizeof(node), "%s", g->node);
-	else
-		this_node(node, sizeof(node));
-	if (pl_pve_resolve_mappings(conf, *mbuf, mlen, strcmp(g->mapping, "-") ? g->mapping : "stdin", node, err,
-				    sizeof(err))) {
-		pl_err(ctx, "%s", err);
-		return PL_EXIT_FAIL;
-	}
-	return check(ctx, conf);
 }
 
 /* Say why a device got one entry per function (it was not asked for). */
@@ -179,9 +134,10 @@ int cmd_gen_proxmox(int argc, char **argv, struct pl_ctx *ctx)
 
 	if (pl_cli_parse(&argp, argc, argv, 0, &g, ctx->verb))
 		return PL_EXIT_USAGE;
-	g.pa.default_qemu = "/usr/bin/kvm";
+	g.pa.default_qemu = PL_PVE_QEMU;
 	g.pa.o.split_atomics = true;
-	if (g.conf && (rc = load_conf(ctx, &g, &cbuf, &mbuf, &conf)))
+	if (g.conf && ((rc = pl_cli_pve_load(ctx, g.conf, g.mapping, g.node, &conf, &cbuf, &mbuf)) ||
+		       (rc = check(ctx, &conf))))
 		goto out;
 	rc = pl_cli_plan(ctx, &g.c, &g.pa, &sys, &sel, &n, &plan);
 	if (rc)

@@ -14,7 +14,8 @@ struct pl_finding {
 	char host[16];          /* host function DDDD:BB:DD.F, "" when none */
 	char guest[64];         /* the guest device: its id, else where it was given */
 	char msg[480];          /* one plain sentence */
-	char fix[400];          /* the pcilink command that writes a configuration without it */
+	char fix[720];          /* the pcilink command that writes a configuration without it (and,
+				 * for Proxmox, the lines it writes) */
 };
 
 struct pl_check_opts {

@@ -246,7 +246,9 @@ static void resolve_link(struct pl_guest *g, struct pl_gdev *d, struct pl_gprop 
 
 static bool is_root_bus_name(const struct pl_guest *g, const char *bus)
 {
-	return !bus[0] || !strcmp(bus, "pcie.0") || !strcmp(bus, "pci.0");
+	/* pci.0 is i440fx's root bus; a device of that id provides it otherwise (Proxmox's pci-bridge) */
+	return !bus[0] || !strcmp(bus, "pcie.0") ||
+	       (!strcmp(bus, "pci.0") && !pl_guest_find((struct pl_guest *)g, bus));
 }
 
 /* The first slot on d's bus whose function 0 no device before d (in creation order) holds. */

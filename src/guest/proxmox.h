@@ -13,6 +13,7 @@
 #define PL_PVE_MAX_HOSTPCI 16           /* qemu-server's $MAX_HOSTPCI_DEVICES */
 #define PL_PVE_MAX_IDS 8                /* host ids in one entry ("A;B;...") or mapping path */
 #define PL_PVE_MAX_CONF (1u << 20)      /* a VM config or pci.cfg is a few kB: refuse runaway input */
+#define PL_PVE_QEMU "/usr/bin/kvm"      /* Proxmox VE's QEMU */
 
 struct pl_pve_span {
 	size_t off, len;
@@ -93,6 +94,16 @@ int pl_pve_check_target(const struct pl_pve_conf *c, char *err, size_t errlen);
 /* End of the args: word starting at i (quotes and backslashes as a shell reads them, kept raw);
  * *open when a quote or a final backslash runs to the end. */
 size_t pl_pve_word_end(const char *v, size_t len, size_t i, bool *open);
+
+struct pl_guest;
+/*
+ * The guest qemu-server builds for c, into g (REFERENCE 8.4): its readconfig's root ports, the
+ * ports it generates for hostpci4-15, each entry's vfio-pci functions where it puts them ("BB:DD"
+ * entries expand to the functions sys has there; NULL: function 0), then args: (-set, -global).
+ * An unresolved mapping= entry is left out with a note in g->diags. 0, or an error with err set.
+ */
+int pl_guest_from_proxmox(struct pl_guest *g, const struct pl_pve_conf *c, const struct pl_system *sys, char *err,
+			  size_t errlen);
 
 /* qemu-server's guest layout: root port address of hostpciN with pcie=1 on q35 (slot.fn). */
 void pl_pve_port_addr(int index, int *slot, int *fn);

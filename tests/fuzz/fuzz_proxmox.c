@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fuzz target: a Proxmox VE VM config (the input) through the reader, then merged with a small
- * plan; the merged config must read back and merge to the same bytes (idempotency). An input
+ * Fuzz target: a Proxmox VE VM config (the input) through the reader and into check's guest
+ * model, then merged with a small plan; the merged config must read back and merge to the same
+ * bytes (idempotency). An input
  * holding a line "----" has a pci.cfg after it for the mapping resolver.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "emit_proxmox.h"
+#include "guest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,6 +48,13 @@ static char *merge(const char *conf, size_t len, const char *map, size_t mlen, s
 		pl_pve_free(&c);
 		return NULL;
 	}
+	/* check --proxmox's reading of the same config */
+	struct pl_guest g;
+
+	pl_guest_init(&g, PL_GUEST_PROXMOX);
+	if (!pl_guest_from_proxmox(&g, &c, NULL, err, sizeof(err)))
+		pl_guest_resolve(&g);
+	pl_guest_free(&g);
 	o.conf = &c;
 	f = open_memstream(&buf, outlen);
 	rc = pl_pve_emit(&plan, &o, f);

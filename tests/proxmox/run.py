@@ -153,6 +153,60 @@ def invisible_without_function0(qemu):
            "to the guest", "guest lists %s" % seen)
 
 
+def agreement(ver, qemu):
+    """check --proxmox against QMP on a matrix of configs: what each port advertises, where each
+    function sits, and whether QEMU starts at all."""
+    fns = ",".join(sorted(recommendations()))
+    for conf in sorted(os.listdir(CONF)):
+        path = os.path.join(CONF, conf)
+        text = open(path).read()
+        if "q35" not in text.split("\n[")[0]:
+            continue            # qm-cmdline models q35 VMs only
+        maps = ["--mapping", os.path.join(HERE, "pci.cfg"), "--node", "pve1"]
+        chk = run(PCILINK, "check", "--proxmox", path, "--qemu", qemu, "--dump", EXAMPLE, "-o", "json", *maps)
+        if chk.returncode not in (0, 3):
+            result(False, "qemu %s check %s" % (ver, conf), chk.stderr)
+            continue
+        rep = json.loads(chk.stdout)
+        args = run(sys.executable, QM, "--nul", "--functions", fns, *maps, path)
+        with tempfile.NamedTemporaryFile("w", suffix=".args", delete=False) as f:
+            f.write(args.stdout)
+        try:
+            got = json.loads(run(sys.executable, CHECK, "--qemu", qemu, "--nul", "--timeout", "120", f.name).stdout)
+        finally:
+            os.unlink(f.name)
+        refuses = any(x["code"] == "qemu-refuses" for x in rep["findings"])
+        name = "qemu %s check --proxmox %s" % (ver, conf)
+        if not got["accepted"]:
+            result(refuses, name + ": QEMU refuses it and check says so", got.get("error"))
+            continue
+        bad = ["check says QEMU refuses"] if refuses else []
+        for p in rep["guest"]["ports"]:
+            q = got["ports"].get(p["id"])
+            if p["driver"] not in ("pcie-root-port", "ioh3420"):
+                continue
+            if not q or q["type"] != p["driver"]:
+                bad.append("%s: QEMU has %s" % (p["id"], q and q["type"]))
+                continue
+            sl, fn = (int(x, 16) for x in p["addr"].split("."))
+            if q["addr"] != (sl << 3 | fn):
+                bad.append("%s at %s, QEMU devfn %#x" % (p["id"], p["addr"], q["addr"]))
+            if q["type"] == "pcie-root-port" and (q["x-speed"], q["x-width"]) != (p["x_speed"], p["x_width"]):
+                bad.append("%s: check %s/%s, QEMU %s/%s" % (p["id"], p["x_speed"], p["x_width"],
+                                                            q["x-speed"], q["x-width"]))
+        devs = {d.get("id"): d for d in got["devices"]}
+        for a in rep["guest"]["assigned"]:
+            if a["addr"] is None:
+                continue        # pcie=0 at hostpci3 and up: neither side models the address
+            d = devs.get(a["id"])
+            sl, fn = (int(x, 16) for x in a["addr"].split("."))
+            if not d or d.get("host") != a["host"] or (d.get("parent") or None) != a["parent"] or \
+                    (d["slot"], d["function"]) != (sl, fn):
+                bad.append("%s: check %s at %s %s, QEMU %s" % (a["id"], a["host"], a["parent"], a["addr"], d))
+        result(not bad, name + ": every port's link and every function's place agree with QMP (%d ports, "
+               "%d functions)" % (len(rep["guest"]["ports"]), len(rep["guest"]["assigned"])), "; ".join(bad[:4]))
+
+
 def main():
     if not os.access(PCILINK, os.X_OK):
         print("FAIL pcilink is not built\n0 passed, 1 failed")
@@ -179,6 +233,7 @@ def main():
         if "64" in acc:
             case(t + " 64GT/s x32 seen by the guest", q, ["--speed", "64", "--width", "32", "04:00.0"], boot=True,
                  expect={"0000:04:00.0": {"x_speed": "64", "x_width": "32"}}, **kw)
+        agreement(ver, q)
         try:
             invisible_without_function0(q)
         except RuntimeError as e:

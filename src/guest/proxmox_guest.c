@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The guest qemu-server builds for a Proxmox VE VM config (REFERENCE.md 8.4), into the guest
+ * model: the root ports of its q35 readconfig (pcie-root-port 16/x32 from machine 4.0, ioh3420
+ * before), the ports it generates for hostpci4-15, the vfio-pci functions of every hostpci
+ * entry where qemu-server puts them, then args: (where -set and -global act). The readconfig
+ * text below is written from those facts, not copied from qemu-server.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest.h"
+#include "proxmox.h"
+
+/* pve-q35-4.0.cfg's ports (pve-q35.cfg: the same as ioh3420 without link values), the
+ * bridge pcie=0 devices sit behind */
+static void readconfig_text(char *buf, size_t len, bool old)
+{
+	size_t n = 0;
+
+	for (int k = 1; k <= 4 && n < len; k++)
+		n += (size_t)snprintf(buf + n, len - n, "[device \"ich9-pcie-port-%d\"]\n  driver = \"%s\"\n%s"
+				      "  multifunction = \"on\"\n  bus = \"pcie.0\"\n  addr = \"1c.%d\"\n"
+				      "  port = \"%d\"\n  chassis = \"%d\"\n\n", k, old ? "ioh3420" : "pcie-root-port",
+				      old ? "" : "  x-speed = \"16\"\n  x-width = \"32\"\n", k - 1, k, k);
+	if (n < len)
+		snprintf(buf + n, len - n, "[device \"pcidmi\"]\n  driver = \"i82801b11-bridge\"\n  bus = \"pcie.0\"\n"
+			 "  addr = \"1e.0\"\n\n[device \"pci.0\"]\n  driver = \"pci-bridge\"\n  bus = \"pcidmi\"\n"
+			 "  addr = \"1.0\"\n  chassis_nr = \"1\"\n");
+}
+
+/* The host functions of an entry: "BB:DD" means every function the host input has there. */
+static int functions(const struct pl_pve_hostpci *h, const struct pl_system *sys, struct pl_bdf *out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < h->nids; i++) {
+		bool found = false;
+
+		if (!h->ids[i].all_fns) {
+			if (n < max)
+				out[n++] = h->ids[i].bdf;
+			continue;
+		}
+		for (size_t j = 0; sys && j < sys->ndev; j++)
+			if (pl_pve_id_matches(&h->ids[i], &sys->devs[j]->bdf) && n < max) {
+				out[n++] = sys->devs[j]->bdf;
+				found = true;
+			}
+		if (!found && n < max)
+			out[n++] = h->ids[i].bdf;       /* function 0 at least */
+	}
+	return n;
+}
+
+/* One argv word: printf'ed, appended. */
+static int push(char ***argv, size_t *argc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int push(char ***argv, size_t *argc, const char *fmt, ...)
+{
+	char **n = realloc(*argv, (*argc + 1) * sizeof(*n));
+	va_list ap;
+	int rc;
+
+	if (!n)
+		return PL_ENOMEM;
+	*argv = n;
+	va_start(ap, fmt);
+	rc = vasprintf(&n[*argc], fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return PL_ENOMEM;
+	(*argc)++;
+	return PL_OK;
+}
+
+/* qemu-server's -device words for hostpciN (print_hostpci_devices as REFERENCE 8.4 describes it). */
+static int hostpci_words(const struct pl_pve_conf *c, int k, const struct pl_system *sys, char ***argv,
+			 size_t *argc)
+{
+	static const int pci0_slot[] = { 0x10, 0x11, 0x1b };
+	const struct pl_pve_hostpci *h = &c->hostpci[k];
+	struct pl_bdf f[PL_PVE_MAX_IDS * 8];
+	int n = functions(h, sys, f, (int)(sizeof(f) / sizeof(f[0]))), slot, fn;
+	char bus[32], addr[16];
+
+	if (h->pcie && c->q35) {
+		snprintf(bus, sizeof(bus), "ich9-pcie-port-%d", k + 1);
+		snprintf(addr, sizeof(addr), "0x0");
+		pl_pve_port_addr(k, &slot, &fn);
+		if (k >= 4 && (push(argv, argc, "-device") ||
+				       push(argv, argc, "pcie-root-port,id=%s,addr=%x.%x,x-speed=16,x-width=32,"
+					   "multifunction=on,bus=pcie.0,port=%d,chassis=%d", bus, slot, fn, k + 1, k + 1)))
+			return PL_ENOMEM;
+	} else {
+		snprintf(bus, sizeof(bus), "pci.0");
+		/* hostpci3 and up: an address pcilink does not model; QEMU picks one on the same bus */
+		snprintf(addr, sizeof(addr), k < 3 ? "0x%x" : "", k < 3 ? pci0_slot[k] : 0);
+	}
+	for (int j = 0; j < n; j++) {
+		char mf[8] = "";
+
+		if (n > 1)
+			snprintf(mf, sizeof(mf), ".%d", j);
+		if (push(argv, argc, "-device") ||
+		    push(argv, argc, "vfio-pci,host=%04x:%02x:%02x.%x,id=hostpci%d%s,bus=%s%s%s%s%s", f[j].domain,
+			 f[j].bus, f[j].dev, f[j].fn, k, mf, bus, *addr ? ",addr=" : "", addr, *addr ? mf : "",
+			 j == 0 && n > 1 ? ",multifunction=on" : ""))
+			return PL_ENOMEM;
+	}
+	return PL_OK;
+}
+
+/* args: as PVE::Tools::split_args reads it: quotes removed, backslashes escape. */
+static int args_words(const struct pl_pve_conf *c, char ***argv, size_t *argc)
+{
+	const char *v = c->buf + c->args_value.off;
+	size_t len = c->args_value.len, i = 0;
+	bool open;
+
+	while (i < len) {
+		size_t e, o = 0;
+		char *w, q = 0;
+
+		if (v[i] == ' ' || v[i] == '\t') {
+			i++;
+			continue;
+		}
+		e = pl_pve_word_end(v, len, i, &open);
+		if (!(w = malloc(e - i + 1)))
+			return PL_ENOMEM;
+		for (; i < e; i++) {
+			if (!q && (v[i] == '\'' || v[i] == '"'))
+				q = v[i];
+			else if (q && v[i] == q)
+				q = 0;
+			else if (v[i] == '\\' && q != '\'' && i + 1 < e)
+				w[o++] = v[++i];
+			else
+				w[o++] = v[i];
+		}
+		w[o] = 0;
+		if (push(argv, argc, "%s", w)) {
+			free(w);
+			return PL_ENOMEM;
+		}
+		free(w);
+	}
+	return PL_OK;
+}
+
+int pl_guest_from_proxmox(struct pl_guest *g, const struct pl_pve_conf *c, const struct pl_system *sys, char *err,
+			  size_t errlen)
+{
+	char cfg[2048], **argv = NULL;
+	size_t argc = 0;
+	int rc = PL_OK;
+
+	pl_guest_set_machine(g, c->has_machine ? c->machine : "pc");
+	if (g->q35) {
+		bool old = g->mach_major && g->mach_major < 4;
+
+		readconfig_text(cfg, sizeof(cfg), old);
+		rc = pl_guest_readconfig(g, cfg, old ? "pve-q35.cfg" : "pve-q35-4.0.cfg", err, errlen);
+	}
+	for (int k = 0; !rc && k < PL_PVE_MAX_HOSTPCI; k++) {
+		const struct pl_pve_hostpci *h = &c->hostpci[k];
+
+		if (!h->present)
+			continue;
+		if (h->pcie && !c->q35)
+			pl_diag_add(&g->refusals, &g->refusal_tail, "hostpci%d has pcie=1 but the machine is not "
+				    "q35: qemu-server refuses to start the VM", k);
+		if (h->mapping[0] && !h->mapped) {
+			pl_diag_add(&g->diags, &g->diag_tail, "hostpci%d uses mapping=%s: give --mapping "
+				    "/etc/pve/mapping/pci.cfg to check it", k, h->mapping);
+			continue;
+		}
+		rc = hostpci_words(c, k, sys, &argv, &argc);
+	}
+	if (!rc && c->has_args)
+		rc = args_words(c, &argv, &argc);
+	if (!rc)
+		rc = pl_guest_from_qemu_argv(g, argv, argc, false, err, errlen);
+	if (rc == PL_ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	/* name devices as the config does: "hostpci3 (100.conf:12)" */
+	const char *base = strrchr(c->name, '/') ? strrchr(c->name, '/') + 1 : c->name;
+
+	for (size_t i = 0; i < g->ndev; i++) {
+		struct pl_gdev *d = &g->devs[i];
+		int k;
+
+		if (!strncmp(d->id, "hostpci", 7) && sscanf(d->id + 7, "%d", &k) == 1 && k >= 0 &&
+		    k < PL_PVE_MAX_HOSTPCI && c->hostpci[k].present)
+			snprintf(d->origin, sizeof(d->origin), "hostpci%d (%.40s:%u)", k, base, c->hostpci[k].line);
+	}
+	for (size_t i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+	return rc;
+}

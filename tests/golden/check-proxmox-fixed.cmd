@@ -1,0 +1,1 @@
+gen-proxmox --dump examples/gpu-workstation.lspci --qemu-version 9.2 --kernel-version 6.8 --conf tests/proxmox/conf/check-all-functions.conf 03:00 05:00.0 07:00 2>/dev/null | $PCILINK check --proxmox - --dump examples/gpu-workstation.lspci --qemu-version 9.2
