@@ -99,7 +99,7 @@ static int hostpci_words(const struct pl_pve_conf *c, int k, const struct pl_sys
 		snprintf(addr, sizeof(addr), k < 3 ? "0x%x" : "", k < 3 ? pci0_slot[k] : 0);
 	}
 	for (int j = 0; j < n; j++) {
-		char mf[8] = "";
+		char mf[16] = "";
 
 		if (n > 1)
 			snprintf(mf, sizeof(mf), ".%d", j);

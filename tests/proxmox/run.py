@@ -71,7 +71,7 @@ def qemu_check(qemu, conf, boot):
             raise RuntimeError("qm-cmdline: " + args.stderr)
         with open(f.name + ".args", "w") as a:
             a.write(args.stdout)
-        out = run(sys.executable, CHECK, "--qemu", qemu, "--nul", "--timeout", "120",
+        out = run(sys.executable, CHECK, "--qemu", qemu, "--nul", "--timeout", "300",
                   *(["--boot"] if boot else []), f.name + ".args")
         if out.returncode:
             raise RuntimeError("qemu-check: " + out.stderr.strip()[-500:])
@@ -172,7 +172,7 @@ def agreement(ver, qemu):
         with tempfile.NamedTemporaryFile("w", suffix=".args", delete=False) as f:
             f.write(args.stdout)
         try:
-            got = json.loads(run(sys.executable, CHECK, "--qemu", qemu, "--nul", "--timeout", "120", f.name).stdout)
+            got = json.loads(run(sys.executable, CHECK, "--qemu", qemu, "--nul", "--timeout", "300", f.name).stdout)
         finally:
             os.unlink(f.name)
         refuses = any(x["code"] == "qemu-refuses" for x in rep["findings"])
