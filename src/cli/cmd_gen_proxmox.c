@@ -86,9 +86,12 @@ static void explain_split(const struct pl_ctx *ctx, const struct pl_plan *plan)
 {
 	for (size_t i = 0; i + 1 < plan->nports; i++) {
 		const struct pl_bdf *a = &plan->ports[i].fns[0].dev->bdf, *b = &plan->ports[i + 1].fns[0].dev->bdf;
+		enum pl_atomics_verdict v = plan->ports[i].atomics;
 		char s[16];
 
-		if (plan->opts->split || a->domain != b->domain || a->bus != b->bus || a->dev != b->dev ||
+		/* split by the plan for AtomicOps: the host gives them (SR-IOV VFs are split anyway) */
+		if (plan->opts->split || v == PL_ATOMICS_NA || v == PL_ATOMICS_UNKNOWN || a->domain != b->domain ||
+		    a->bus != b->bus || a->dev != b->dev ||
 		    (i && !memcmp(&plan->ports[i - 1].fns[0].dev->bdf, a, offsetof(struct pl_bdf, fn))))
 			continue;
 		pl_bdf_fmt(a, s, sizeof(s));
