@@ -461,7 +461,7 @@ int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan)
 {
 	struct pl_target_req req;
-	char err[600], skipped[600];
+	char err[600], skipped[600], b[16];
 	bool guessed, assume = false;
 	int rc;
 
@@ -506,6 +506,11 @@ int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 	rc = pl_cli_load(ctx, c, sys, sel, n);
 	if (rc)
 		return rc;
+	/* what probe reports among the input's warnings: which block of a slot is used */
+	for (size_t i = 0; i < (*sys)->ndev; i++)
+		if ((*sys)->devs[i]->blocks > 1)
+			pl_warn(ctx, "slot %s is listed %u times; its first block is used",
+				pl_bdf_fmt(&(*sys)->devs[i]->bdf, b, sizeof(b)), (*sys)->devs[i]->blocks);
 	rc = keep_assignable(ctx, c, sel, n);
 	if (rc || (rc = overrides_selected(ctx, pa, *sel, *n)))
 		return rc;

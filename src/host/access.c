@@ -466,12 +466,29 @@ static int scan(struct pl_system *sys, char *err, size_t errlen)
 	struct pl_access *acc = sys->acc;
 	char dir[PATH_MAX];
 
-	for (struct pci_dev *p = acc->shells ? acc->shells : acc->pacc->devices; p; p = p->next) {
+	struct pci_dev *first = acc->shells ? acc->shells : acc->pacc->devices, **list;
+	size_t n = 0;
+
+	/* libpci (and make_shells) list a dump's functions last first: add them in file order,
+	 * so that a slot listed twice keeps its first block (pl_system_index) */
+	for (struct pci_dev *p = first; p; p = p->next)
+		n++;
+	list = malloc((n ? n : 1) * sizeof(*list));
+	if (!list) {
+		snprintf(err, errlen, "out of memory");
+		return PL_ENOMEM;
+	}
+	n = 0;
+	for (struct pci_dev *p = first; p; p = p->next)
+		list[n++] = p;
+	while (n--) {
+		struct pci_dev *p = list[n];
 		struct pl_bdf b = { .domain = (uint32_t)p->domain, .bus = p->bus, .dev = p->dev, .fn = p->func };
 		struct pl_dev *d = pl_dev_new(&b);
 
 		if (!d || pl_system_add(sys, d)) {
 			free(d);
+			free(list);
 			snprintf(err, errlen, "out of memory");
 			return PL_ENOMEM;
 		}
@@ -481,6 +498,7 @@ static int scan(struct pl_system *sys, char *err, size_t errlen)
 		d->device = p->device_id;
 		d->class_code = (uint32_t)p->device_class << 8;
 	}
+	free(list);
 	if (pl_system_index(sys))
 		return PL_ENOMEM;
 	for (size_t i = 0; i < sys->ndev; i++) {

@@ -163,11 +163,18 @@ int pl_system_add(struct pl_system *sys, struct pl_dev *dev)
 	return PL_OK;
 }
 
+/* qsort is not stable: the order of adding breaks ties, so the first of a slot comes first */
+struct dev_pos {
+	struct pl_dev *d;
+	size_t pos;
+};
+
 static int dev_cmp(const void *a, const void *b)
 {
-	const struct pl_dev *x = *(struct pl_dev *const *)a, *y = *(struct pl_dev *const *)b;
+	const struct dev_pos *x = a, *y = b;
+	int c = pl_bdf_cmp(&x->d->bdf, &y->d->bdf);
 
-	return pl_bdf_cmp(&x->bdf, &y->bdf);
+	return c ? c : x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
 static size_t bdf_hash(const struct pl_bdf *b)
@@ -181,21 +188,26 @@ static size_t bdf_hash(const struct pl_bdf *b)
 int pl_system_index(struct pl_system *sys)
 {
 	size_t cap = 64, out = 0;
+	struct dev_pos *t = calloc(sys->ndev ? sys->ndev : 1, sizeof(*t));
 
-	if (sys->ndev)
-		qsort(sys->devs, sys->ndev, sizeof(*sys->devs), dev_cmp);
-	/* A slot listed twice (a spliced dump) keeps its first block. */
-	for (size_t i = 0; i < sys->ndev; i++) {
-		if (out && !pl_bdf_cmp(&sys->devs[out - 1]->bdf, &sys->devs[i]->bdf)) {
-			char b[16];
+	if (!t)
+		return PL_ENOMEM;
+	for (size_t i = 0; i < sys->ndev; i++)
+		t[i] = (struct dev_pos){ sys->devs[i], i };
+	qsort(t, sys->ndev, sizeof(*t), dev_cmp);
+	/* a slot listed more than once (a spliced dump): its first block, one diagnostic */
+	for (size_t i = 0, j; i < sys->ndev; i = j) {
+		struct pl_dev *d = t[i].d;
+		char b[16];
 
-			pl_sys_diag(sys, "slot %s appears twice; the second block is ignored",
-				    pl_bdf_fmt(&sys->devs[i]->bdf, b, sizeof(b)));
-			dev_free(sys->devs[i]);
-			continue;
-		}
-		sys->devs[out++] = sys->devs[i];
+		for (j = i + 1; j < sys->ndev && !pl_bdf_cmp(&t[j].d->bdf, &d->bdf); j++)
+			dev_free(t[j].d);
+		d->blocks = (unsigned)(j - i);
+		if (j - i > 1)
+			pl_sys_diag(sys, "slot %s is listed %zu times; its first block is used", pl_bdf_fmt(&d->bdf, b, sizeof(b)), j - i);
+		sys->devs[out++] = d;
 	}
+	free(t);
 	sys->ndev = out;
 	while (cap < sys->ndev * 2)
 		cap *= 2;

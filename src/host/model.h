@@ -156,6 +156,7 @@ struct pl_dev {
 	struct pl_pcie pcie;
 	/* bridge bus numbers (header type 1), -1 unknown */
 	int sec_bus, sub_bus;
+	unsigned blocks;                /* > 1: a dump lists this slot that often; its first block is used */
 	/* OS properties, NULL when unknown */
 	char *driver, *iommu_group, *vendor_name, *device_name;
 	bool physfn_known;
@@ -202,7 +203,8 @@ void pl_system_free(struct pl_system *sys);
 struct pl_dev *pl_dev_new(const struct pl_bdf *bdf);
 /* Add dev (owned by sys after the call). Call pl_system_index() once all are added. */
 int pl_system_add(struct pl_system *sys, struct pl_dev *dev);
-/* Sort by BDF and build the lookup table; reports duplicate slots as diagnostics. */
+/* Sort by BDF and build the lookup table. A slot added more than once keeps the first one added
+ * (the others are freed, blocks counts them) and is reported once as a diagnostic. */
 int pl_system_index(struct pl_system *sys);
 struct pl_dev *pl_system_find(const struct pl_system *sys, const struct pl_bdf *bdf);
 

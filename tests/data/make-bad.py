@@ -63,6 +63,9 @@ write("over-4096.lspci", "01:00.0 too big\n" + "".join("%03x: %s\n" % (o, " ".jo
 write("header-only.lspci", rp("00:01.0", 1, 1) + "\n01:00.0 no data follows\n\n")
 write("x-only-64-bytes.lspci", rp("00:01.0", 1, 1) + "\n" + block("01:00.0", cfg(), 64))
 write("duplicate-slot.lspci", rp("00:01.0", 1, 1) + "\n" + good_ep + "\n" + block("01:00.0", cfg(vendor=0x1002)))
+# a spliced dump: one slot three times, apart; its first block (10de) is used, one warning
+write("slot-three-times.lspci", block("01:00.0", cfg(vendor=0x10de)) + "\n" + rp("00:01.0", 1, 1) + "\n" +
+      block("01:00.0", cfg(vendor=0x1002)) + "\n" + block("01:00.0", cfg(vendor=0x8086)))
 write("cap-loop.lspci", rp("00:01.0", 1, 1) + "\n" + block("01:00.0", cfg(caps={0x40: (0x01, 0x50), 0x50: (0x05, 0x40)})))
 write("cap-into-header.lspci", rp("00:01.0", 1, 1) + "\n" + block("01:00.0", cfg(caps={0x40: (0x01, 0x10)})))
 write("cap-misaligned.lspci", rp("00:01.0", 1, 1) + "\n" + block("01:00.0", cfg(cap=0x42)))

@@ -395,9 +395,14 @@ static void duplicate_slots(void)
 
 	add(s, 0, 1, 0, 0x8086, PCI_EXP_TYPE_ENDPOINT, 1, 1, 1, 1, 0);
 	add(s, 0, 1, 0, 0x10de, PCI_EXP_TYPE_ENDPOINT, 1, 1, 1, 1, 0);
+	add(s, 0, 1, 0, 0x1002, PCI_EXP_TYPE_ENDPOINT, 1, 1, 1, 1, 0);
 	finish(s);
+	/* the first one added is kept (the sort is made stable), and said so once */
 	CHECK_EQ(s->ndev, 1);
-	CHECK(s->diags && strstr(s->diags->msg, "appears twice"));
+	CHECK_EQ(s->devs[0]->vendor, 0x8086);
+	CHECK_EQ(s->devs[0]->blocks, 3);
+	CHECK(s->diags && !s->diags->next);
+	CHECK(s->diags && strstr(s->diags->msg, "listed 3 times; its first block is used"));
 	pl_system_free(s);
 }
 

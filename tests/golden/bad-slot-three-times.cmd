@@ -1,0 +1,1 @@
+probe -F tests/data/bad/slot-three-times.lspci --all -n
