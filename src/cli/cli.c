@@ -95,9 +95,11 @@ const struct argp pl_common_argp = { .options = common_options, .parser = common
 int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, const char *where)
 {
 	char ex[PL_EXCERPT_SIZE], ex2[PL_EXCERPT_SIZE];
-	struct pl_sel *n = realloc(c->sels, (c->nsels + 1) * sizeof(*n));
+	struct pl_sel *n = c->sels;
 
-	if (!n)
+	/* doubling at each power of two: one at a time, 100,000 plan-file devices were quadratic */
+	if (!(c->nsels & (c->nsels - 1)) &&
+	    !(n = realloc(c->sels, (c->nsels ? 2 * (size_t)c->nsels : 1) * sizeof(*n))))
 		return ENOMEM;
 	c->sels = n;
 	n = &c->sels[c->nsels++];
@@ -116,9 +118,10 @@ int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, con
 int pl_common_add_numa(struct pl_common *c, const char *slot, const char *id, int node, bool from_plan,
 		       const char *where)
 {
-	struct pl_numa_set *n = realloc(c->numa, (c->nnuma + 1) * sizeof(*n));
+	struct pl_numa_set *n = c->numa;
 
-	if (!n)
+	if (!(c->nnuma & (c->nnuma - 1)) &&
+	    !(n = realloc(c->numa, (c->nnuma ? 2 * (size_t)c->nnuma : 1) * sizeof(*n))))
 		return ENOMEM;
 	c->numa = n;
 	n = &c->numa[c->nnuma++];

@@ -347,7 +347,8 @@ static int planfile_overrides(struct pl_plan_args *pa, struct pl_system *sys, st
 	}
 	if (!nv_n)
 		return PL_OK;
-	memcpy(v + nv_n, pa->o.ovr, pa->o.novr * sizeof(*v));
+	if (pa->o.novr)
+		memcpy(v + nv_n, pa->o.ovr, pa->o.novr * sizeof(*v));
 	free(pa->o.ovr);
 	pa->o.ovr = v;
 	pa->o.novr += nv_n;
