@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pcilink check: what an existing VM's guest sees above each assigned device, against the host. */
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,10 +277,22 @@ static int target(const struct pl_ctx *ctx, const struct check_args *a, const ch
 	struct pl_guest tmp = *g;
 	bool guessed = false;
 
+	char exe[PATH_MAX];
+
 	if (emulator && *emulator) {
 		snprintf(named_by, sizeof(named_by), "%s: <emulator>", a->domain);
 		req.named = emulator;
 		req.named_by = named_by;
+	} else if (a->pid) {
+		/* the running QEMU's own binary, asked as gen-qemu-args asks one (if it passes the rule) */
+		ssize_t n;
+
+		snprintf(named_by, sizeof(named_by), "/proc/%s/exe", a->pid);
+		n = readlink(named_by, exe, sizeof(exe) - 1);
+		if (n > 0 && !strstr((exe[n] = 0, exe), " (deleted)")) {
+			req.named = exe;
+			req.named_by = named_by;
+		}
 	}
 	/* a Proxmox VM runs on Proxmox's QEMU */
 	if (a->proxmox && !a->qemu_ver && !a->qemu_bin && !access(PL_PVE_QEMU, F_OK)) {

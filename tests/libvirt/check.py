@@ -89,6 +89,23 @@ def cases():
     ]
 
 
+def generated():
+    """gen-libvirt-xml merged into the base domain: it must check clean (generators and checker
+    share one model of QEMU); on 7.2 only the lost AtomicOps the plan itself reports remain."""
+    base = domain()
+    with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as f:
+        f.write(base)
+    try:
+        out = subprocess.run([PCILINK, "gen-libvirt-xml", "--qemu-version", "7.2", "--dump", EXAMPLE, "--domain",
+                              f.name, "--split-functions", "03:00", "04:00.0", "06:00.0"],
+                             capture_output=True, text=True)
+    finally:
+        os.unlink(f.name)
+    if out.returncode:
+        raise RuntimeError("gen-libvirt-xml: " + out.stderr)
+    return out.stdout
+
+
 def check(*args):
     out = subprocess.run([PCILINK, "check", "--qemu-version", "7.2", "--dump", EXAMPLE, "-o", "json", *args],
                          capture_output=True, text=True)
@@ -110,7 +127,12 @@ def main():
         T.skip("libvirt", "needs root (embedded QEMU driver)")
         return T.summary()
     tmp = tempfile.mkdtemp(prefix="pcilink-lvcheck-")
-    for name, xml, want in cases():
+    try:
+        todo = cases() + [("gen-libvirt-xml --domain merge", generated(), [])]
+    except RuntimeError as e:
+        T.result(False, "gen-libvirt-xml merge", str(e))
+        todo = cases()
+    for name, xml, want in todo:
         path = os.path.join(tmp, re.sub(r"\W+", "-", name) + ".xml")
         open(path, "w").write(xml)
         lv = subprocess.run([sys.executable, LVCHECK, path], capture_output=True, text=True)

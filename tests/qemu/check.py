@@ -189,6 +189,13 @@ def running(name, qemu, argv):
                 result(False, "%s: check %s" % (name, how), out.stderr.strip())
                 return
             got[how] = json.loads(out.stdout)
+        # without --qemu, --pid asks the running binary itself (/proc/PID/exe)
+        ver = name.split()[1]
+        out = subprocess.run([PCILINK, "check", "--dump", EXAMPLE, "-o", "json", "--pid", str(p.pid)],
+                             capture_output=True, text=True)
+        seen = json.loads(out.stdout)["guest"]["qemu_version"] if out.returncode in (0, 3) else None
+        result(seen == ver or "exe" in out.stderr, "%s: --pid judges for the QEMU that runs (%s)" % (name, ver),
+               "%s; %s" % (seen, out.stderr.strip()))
         want = port_view(got["--qemu-cmdline"])
         for how in ("--qmp", "--pid"):
             result(port_view(got[how]) == want, "%s: %s sees the ports --qemu-cmdline predicts" % (name, how),
