@@ -86,6 +86,13 @@ rc=$?
 assert l["max_speed"] is None and l["max_width"] == 16, l' <"$T/fifo-attr.out" &&
 	ok "a FIFO as max_link_speed: unknown" || bad "a FIFO as max_link_speed: rc=$rc $(head -c 300 "$T/fifo-attr.err")"
 
+# a link name quoted in a warning: a short excerpt, terminal escapes written as \xNN
+mk physfn
+ln -sfn "../$(printf 'x\033[2J%.0s' $(seq 1 20))" "$T/physfn/bus/pci/devices/0000:03:00.0/physfn"
+./pcilink probe --sysfs "$T/physfn" 03:00.0 >"$T/physfn.out" 2>&1
+grep -q "physfn link points to 'x\\\\x1b\[2Jx.*\.\.\.', which" "$T/physfn.out" && ! grep -q "$(printf '\033')" "$T/physfn.out" &&
+	ok "a hostile physfn link quoted as an excerpt" || bad "physfn excerpt: $(grep physfn "$T/physfn.out" | head -c 300)"
+
 # this very machine: every function lspci sees, with or without root
 if [ -d /sys/bus/pci/devices ] && command -v lspci >/dev/null; then
 	want=$(lspci -D | wc -l)

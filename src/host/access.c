@@ -227,7 +227,9 @@ static void sysfs_physfn(struct pl_system *sys, struct pl_dev *d, const char *di
 		d->physfn_known = true;
 		d->physfn_dev = pl_system_find(sys, &d->physfn);
 	} else {
-		pl_dev_diag(d, "physfn link points to '%s', which is not a PCI slot", name);
+		char ex[PL_EXCERPT_SIZE];
+
+		pl_dev_diag(d, "physfn link points to '%s', which is not a PCI slot", pl_excerpt(ex, sizeof(ex), name));
 	}
 	free(name);
 }
