@@ -461,6 +461,18 @@ static void render(struct sbuf *s, const struct pl_lvb *b, const xmlNode *n, con
 		attr_out(s, b, (const char *)a->name, v ? (const char *)v : "");
 		xmlFree(v);
 	}
+	if (n->children && n->children->type == XML_TEXT_NODE && !n->children->next) {
+		/* text only, as <node>1</node> of an expander bus */
+		char text[256];
+
+		pl_lvb_escape((const char *)n->children->content, '"', text, sizeof(text));
+		puts_(s, ">");
+		puts_(s, text);
+		puts_(s, "</");
+		qname(s, n);
+		puts_(s, ">");
+		return;
+	}
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;

@@ -110,4 +110,8 @@ static inline const char *lv_name(const struct pl_lv *lv)
 	return lv->dom_name ? lv->dom_name : "the domain";
 }
 
+/* libvirt_numa.c: --numa in merge mode (cells, expanders, ports on them); idx and rootfns updated. */
+int pl_lv_numa_place(const struct pl_plan *plan, struct pl_lv *lv, xmlNode *root, xmlNode *devices, bool *idx,
+		     uint8_t *rootfns, int next_idx);
+
 #endif

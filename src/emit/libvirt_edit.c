@@ -433,7 +433,7 @@ static int update_controller(struct ed *e, const struct pl_plan *plan, size_t i,
 		xmlAddChild(h, take(fresh, "target"));
 	}
 	if (a)
-		rc |= set_pci(e, a, 0, l->slot, l->fn, l->multifunction);     /* libvirt sets it too */
+		rc |= set_pci(e, a, l->bus, l->slot, l->fn, l->multifunction);     /* libvirt sets it too */
 	else
 		xmlAddChild(h, take(fresh, "address"));
 	xmlFreeNode(fresh);
@@ -502,6 +502,14 @@ static int merge_devices(struct ed *e, const struct pl_plan *plan, xmlNode *root
 
 	if (!tail)
 		return -1;
+	/* expander buses (--numa) before the root ports that name them; a previous run's stay */
+	for (size_t j = 0; j < plan->npxb; j++)
+		if (!(devices && find_controller(devices, plan->pxbs[j].id))) {
+			if (ctrl_at)
+				rc |= insert_after(e, ctrl_at, pl_lv_expander(plan, e->lv, j));
+			else
+				xmlAddChild(tail, pl_lv_expander(plan, e->lv, j));
+		}
 	for (size_t i = 0; i < plan->nports; i++) {
 		xmlNode *old = devices ? find_controller(devices, plan->ports[i].id) : NULL;
 

@@ -510,7 +510,8 @@ static void set_multifunction(const struct pl_plan *plan, struct pl_lv *lv, cons
 	for (size_t i = 0; i < plan->nports; i++) {
 		struct pl_lv_port *l = &lv->ports[i];
 
-		l->multifunction = l->fn == 0 && (s->fns[l->slot] & ~1u) && s->fns[l->slot] != 0xff;
+		if (!l->bus)    /* an expander's ports: pl_lv_numa_place */
+			l->multifunction = l->fn == 0 && (s->fns[l->slot] & ~1u) && s->fns[l->slot] != 0xff;
 	}
 }
 
@@ -574,11 +575,17 @@ static int prepare_merge(const struct pl_plan *plan, struct pl_lv *lv, struct sc
 	next_idx = s->max_idx + 1;
 	if (lv->first_index > next_idx)
 		next_idx = lv->first_index;
+	/* expanders first: libvirt orders -device by index, and a port needs its bus to exist */
+	if (plan->npxb && pl_lv_numa_place(plan, lv, s->root, s->devices, s->idx, s->fns, next_idx))
+		return PL_EINVAL;
 	for (size_t i = 0; i < plan->nports; i++) {
 		struct pl_lv_port *l = &lv->ports[i];
 
-		if (!s->ctrl[i])
-			l->index = l->chassis = l->port = l->slot = -1;
+		if (!s->ctrl[i]) {
+			l->index = l->chassis = l->port = -1;
+			if (!l->bus)
+				l->slot = -1;
+		}
 		if (l->index < 0 && new_index(lv, s, l, next_idx))
 			return PL_EINVAL;
 		if (l->chassis < 0 && new_chassis(lv, s, l, o->first_chassis))
@@ -710,11 +717,6 @@ int pl_lv_prepare(const struct pl_plan *plan, struct pl_lv *lv)
 		return rc;
 	if (!lv->dom)
 		return prepare_snippet(plan, lv);
-	if (plan->npxb) {
-		lv_fail(lv, "%s: --numa does not merge into a domain yet: print the elements without --domain "
-			 "and add them with virsh edit", lv_name(lv));
-		return PL_EINVAL;
-	}
 	s.ctrl = calloc(plan->nports + 1, sizeof(*s.ctrl));
 	s.hd = calloc(plan->nports + 1, sizeof(*s.hd));
 	s.empty = xmlNewNode(NULL, X("devices"));

@@ -154,8 +154,9 @@ def plan_matches(res, plan, global_link=None, ids=None):
         if (q["x-speed"], q["x-width"]) != want:
             bad.append("%s: libvirt passes x-speed=%r x-width=%r, plan %r" % (alias, q["x-speed"],
                                                                              q["x-width"], want))
-        if q["bus"] != "pcie.0":
-            bad.append("%s on bus %s" % (alias, q["bus"]))
+        want_bus = "pcie.0" if p["bus"] == "pcie.0" else "ua-" + p["bus"]   # --numa: its expander
+        if q["bus"] != want_bus:
+            bad.append("%s on bus %s, plan %s" % (alias, q["bus"], want_bus))
         for f in p["functions"]:
             hs = [h for h in res["hostdevs"] if h["host"] == f["host"]]
             if len(hs) != 1:
@@ -191,7 +192,7 @@ def skeleton(text, hosts, global_link=None):
         for d in list(devices):
             a = d.find("alias")
             src = d.find("source/address")
-            if a is not None and re.match(r"^ua-(rp|hostdev)-", a.get("name", "")):
+            if a is not None and re.match(r"^ua-(rp|hostdev|pxb)-", a.get("name", "")):
                 devices.remove(d)
             elif d.tag == "hostdev" and src is not None and bdf_of(src) in hosts:
                 devices.remove(d)
@@ -756,6 +757,40 @@ def numa_snippet():
            "(%s)" % str(res["native_error"])[:120])
 
 
+def numa_merge():
+    """--numa merged into a domain with two cells: the whole merge check, expanders with the
+    planned node, booted; one cell short: pcilink refuses with one line."""
+    got = check_merge("numa-merge", numa_domain(2), NUMA_ARGS)
+    if not got:
+        return
+    out, res = got
+    plan = plan_of(NUMA_ARGS)
+    pxb = {d.get("id"): d for d in res["devices"] if d.get("driver") == "pxb-pcie"}
+    want = {"ua-" + x["id"]: x["guest_numa_node"] for x in plan["expander_buses"]}
+    result({k: v.get("numa_node") for k, v in pxb.items()} == want,
+           "numa-merge: one pcie-expander-bus per guest node, with that node", str(pxb))
+    path = write("numa-merge-boot.xml", out)
+    try:
+        res = lvcheck(path, boot=True, boot_timeout=300)
+    except RuntimeError as e:
+        return result(False, "numa-merge boot", str(e))
+    g = res.get("guest", {})
+    if result(g.get("ok"), "numa-merge: define, start, boot the tiny guest", str(g.get("error"))):
+        bad = []
+        for p in plan["ports"]:
+            gp = g["ports"].get("ua-" + p["id"])
+            node = p["guest_numa_node"] if p["guest_numa_node"] is not None else -1
+            nodes = [gp.get("numa_node")] + [b.get("numa_node") for b in gp.get("below") or []] if gp else []
+            if not gp or set(nodes) != {node} or (gp["x-speed"], gp["x-width"]) != (p["x_speed"], p["x_width"]):
+                bad.append("ua-%s: %s" % (p["id"], gp and (gp["x-speed"], gp["x-width"], nodes)))
+        result(not bad, "numa-merge: the guest sees each port's link and each device on its planned node",
+               "; ".join(bad[:4]))
+    src = write("numa-merge-1cell.xml", numa_domain(1))
+    rc, out, err = pcilink("gen-libvirt-xml", *BASE, *NUMA_ARGS, "--domain", src)
+    result(rc == 1 and not out and err.count("\n") == 1 + err.count("warning:") and "no NUMA cell 1" in err,
+           "numa-merge: a domain without cell 1 is refused with one line", err)
+
+
 def main():
     if os.geteuid() != 0:
         print("SKIP libvirt suite: needs root (embedded QEMU driver)")
@@ -789,6 +824,7 @@ def main():
         unaddressed_start()
         snippet()
         numa_snippet()
+        numa_merge()
         fallback()
         pipeline()
         got = boots()
