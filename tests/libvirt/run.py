@@ -837,6 +837,7 @@ def main():
         skip("libvirt 11.3", (r.stderr.decode().strip() or "setup-libvirt11.sh failed")[-300:])
     else:
         real_domains(v11=True)
+        check_merge("numa-merge_(11.3)", numa_domain(2), NUMA_ARGS, v11=True)
         got = boots()
         if got:
             boot_check("q35 boot (11.3)", *got, v11=True)
