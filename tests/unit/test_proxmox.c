@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "emit_proxmox.h"
+#include "guest.h"
 #include "harness.h"
 
 static struct pl_dev devs[16];
@@ -294,6 +295,42 @@ static void refusals(void)
 	free(out);
 }
 
+/* check --proxmox's model: readconfig ports, generated ports, All Functions expanded, args last */
+static void guest_model(void)
+{
+	static const char conf[] = "machine: q35\nhostpci0: 0000:03:00,pcie=1\nhostpci5: 05:00.0,pcie=1\n"
+				   "hostpci1: 07:00.0\nargs: -set 'device.ich9-pcie-port-6.x-speed=8'\n";
+	struct pl_system *sys = pl_system_new();
+	struct pl_pve_conf c;
+	struct pl_guest g;
+	const struct pl_gdev *d;
+	char err[300];
+
+	for (int f = 0; f < 2; f++)
+		pl_system_add(sys, pl_dev_new(&(struct pl_bdf){ 0, 3, 0, (uint8_t)f }));
+	pl_system_index(sys);
+	CHECK_EQ(pl_pve_parse(conf, strlen(conf), "100.conf", &c, err, sizeof(err)), 0);
+	pl_guest_init(&g, PL_GUEST_PROXMOX);
+	CHECK_EQ(pl_guest_from_proxmox(&g, &c, sys, err, sizeof(err)), 0);
+	pl_guest_resolve(&g);
+	d = pl_guest_find(&g, "ich9-pcie-port-1");
+	CHECK(d && d->kind == PL_GK_ROOT_PORT && d->slot == 0x1c && d->fn == 0 && d->speed.value == PL_SPEED_16);
+	d = pl_guest_find(&g, "ich9-pcie-port-6");
+	CHECK(d && d->slot == 0x10 && d->fn == 1 && d->speed.value == PL_SPEED_8 && d->speed.src == PL_GSRC_SET &&
+	      d->width.value == 32);
+	CHECK(!pl_guest_find(&g, "ich9-pcie-port-5"));   /* only configured indices get a port */
+	d = pl_guest_find(&g, "hostpci0.1");
+	CHECK(d && d->kind == PL_GK_VFIO && d->has_host && d->host.fn == 1 && d->fn == 1 &&
+	      !strcmp(d->bus, "ich9-pcie-port-1"));
+	CHECK(pl_guest_find(&g, "hostpci0.0") && pl_guest_find(&g, "hostpci0.0")->multifunction);
+	d = pl_guest_find(&g, "hostpci1");
+	CHECK(d && !strcmp(d->bus, "pci.0") && d->parent >= 0 && g.devs[d->parent].kind == PL_GK_PCI_BRIDGE);
+	CHECK_STR(pl_guest_find(&g, "hostpci5")->origin, "hostpci5 (100.conf:3)");
+	pl_guest_free(&g);
+	pl_pve_free(&c);
+	pl_system_free(sys);
+}
+
 int main(void)
 {
 	TEST(ids);
@@ -303,5 +340,6 @@ int main(void)
 	TEST(placement);
 	TEST(merge);
 	TEST(refusals);
+	TEST(guest_model);
 	DONE();
 }
