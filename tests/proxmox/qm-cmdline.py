@@ -15,8 +15,8 @@ tests/qemu/qemu-check.py runs on a real QEMU:
   multifunction=on,bus=pcie.0,port=N+1,chassis=N+1" (10.0-10.7 for 4-11, 11.0-11.3 for 12-15);
   then one vfio-pci per host function on bus ich9-pcie-port-(N+1) at addr 0x0 (several functions:
   ids hostpciN.J at 0x0.J, J counting from 0 in listed order, multifunction=on on the first),
-  or, without pcie=1, on pci.0 (hostpci0-2 only: 0x10, 0x11, 0x1b; others are left out, said on
-  stderr); rombar=0, x-vga=on (not
+  or, without pcie=1, on pci.0 (hostpci0-2 at 0x10, 0x11, 0x1b; others without addr=, where QEMU
+  picks the slot: their real address is not modelled); rombar=0, x-vga=on (not
   with bios: ovmf) and romfile= on the first function only; host ids "BB:DD" (every function)
   expand through --functions; mapping=NAME through --mapping pci.cfg and --node;
 - then the args: value split like a shell line, last.
@@ -115,16 +115,12 @@ def build(text, functions, maps):
                 argv += ["-device", "pcie-root-port,id=%s,addr=%s,x-speed=16,x-width=32,multifunction=on,"
                          "bus=pcie.0,port=%d,chassis=%d" % (bus, port_addr(n), n + 1, n + 1)]
             addr = "0x0"
-        elif n in PCI0:
-            bus, addr = "pci.0", PCI0[n]
         else:
-            print("qm-cmdline: hostpci%d without pcie=1 left out (its pci.0 address is not modelled)" % n,
-                  file=sys.stderr)
-            continue
+            bus, addr = "pci.0", PCI0.get(n)   # QEMU picks a slot where the address is not modelled
         multi = len(fns) > 1
         for j, f in enumerate(fns):
             mf = ".%d" % j if multi else ""
-            dev = "vfio-pci,host=%s,id=hostpci%d%s,bus=%s,addr=%s%s" % (f, n, mf, bus, addr, mf)
+            dev = "vfio-pci,host=%s,id=hostpci%d%s,bus=%s" % (f, n, mf, bus) + (",addr=%s%s" % (addr, mf) if addr else "")
             if j == 0:
                 if opts.get("rombar") in ("0", "off", "no", "false"):
                     dev += ",rombar=0"
