@@ -137,52 +137,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* The whole file or standard input, NUL-terminated (a NUL inside is kept: /proc/PID/cmdline). */
-static int slurp(const struct pl_ctx *ctx, const char *path, char **buf, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 0, n = 0;
-	char *b = NULL;
-
-	if (!f) {
-		pl_err(ctx, "cannot open '%s': %s", path, strerror(errno));
-		return PL_EXIT_FAIL;
-	}
-	for (;;) {
-		size_t got;
-
-		if (cap - n < 4096) {
-			char *nb = cap * 2 <= PL_CHECK_MAX_INPUT ? realloc(b, (cap = cap ? cap * 2 : 65536) + 1) : NULL;
-
-			if (!nb) {
-				pl_err(ctx, "%s: %s", path, cap * 2 > PL_CHECK_MAX_INPUT ? "larger than 16 MiB" : "out of memory");
-				free(b);
-				if (f != stdin)
-					fclose(f);
-				return PL_EXIT_FAIL;
-			}
-			b = nb;
-		}
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (!got)
-			break;
-	}
-	if (ferror(f)) {
-		pl_err(ctx, "cannot read '%s': %s", path, strerror(errno));
-		free(b);
-		if (f != stdin)
-			fclose(f);
-		return PL_EXIT_FAIL;
-	}
-	if (f != stdin)
-		fclose(f);
-	b[n] = 0;
-	*buf = b;
-	*len = n;
-	return PL_EXIT_OK;
-}
-
 static int read_cmdline(const struct pl_ctx *ctx, struct check_args *a, struct pl_guest *g)
 {
 	char path[64], err[300], *buf;
@@ -201,7 +155,7 @@ static int read_cmdline(const struct pl_ctx *ctx, struct check_args *a, struct p
 		snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
 		file = path;
 	}
-	rc = slurp(ctx, file, &buf, &len);
+	rc = pl_cli_slurp(ctx, file, PL_CHECK_MAX_INPUT, "a QEMU command line", &buf, &len);
 	if (rc)
 		return rc;
 	if (a->pid && !len) {
@@ -227,7 +181,7 @@ static int read_domain(const struct pl_ctx *ctx, struct check_args *a, struct pl
 	int rc;
 
 	g->src = PL_GUEST_DOMAIN;
-	rc = slurp(ctx, a->domain, &buf, &len);
+	rc = pl_cli_slurp(ctx, a->domain, PL_CHECK_MAX_INPUT, "a domain XML", &buf, &len);
 	if (rc)
 		return rc;
 	rc = pl_guest_from_domain(g, buf, len, strcmp(a->domain, "-") ? a->domain : "stdin", emulator, emulen, err,
@@ -393,7 +347,7 @@ static int inside(const struct pl_ctx *ctx, struct check_args *a)
 	struct pl_guest g;
 	char err[300], *plan = NULL;
 	size_t n, plen = 0;
-	int rc = a->plan ? slurp(ctx, a->plan, &plan, &plen) : PL_EXIT_OK;
+	int rc = a->plan ? pl_cli_slurp(ctx, a->plan, PL_CHECK_MAX_INPUT, "a pcilink plan", &plan, &plen) : PL_EXIT_OK;
 
 	pl_guest_init(&g, PL_GUEST_INSIDE);
 	snprintf(g.name, sizeof(g.name), "%s", a->c.dump ? a->c.dump : a->c.sysfs ? a->c.sysfs : "this guest");
