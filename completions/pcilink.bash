@@ -23,7 +23,7 @@ _pcilink()
 	local -A opts=(
 		[probe]="--format -o"
 		[gen-qemu-args]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug --numa --numa-map -0 --null"
-		[check]="--qemu-cmdline --pid --domain --qmp --guest --plan --proxmox --mapping --node --dump -F --sysfs --qemu --qemu-version --format -o"
+		[check]="--qemu-cmdline --pid --domain --qmp --guest --plan --proxmox --mapping --node --dump -F --sysfs --numa-node --qemu --qemu-version --format -o"
 		[gen-libvirt-xml]="--format -o --policy --speed --width --qemu --qemu-version --kernel-version --plan --bus --first-addr --first-chassis --split-functions --hotplug --numa --numa-map --domain --libvirt-version --first-index"
 		[gen-proxmox]="--policy --speed --width --qemu --qemu-version --kernel-version --plan --split-functions --hotplug --numa --numa-map --conf --mapping --node --x-vga"
 	)

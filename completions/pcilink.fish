@@ -47,7 +47,7 @@ set -l sel "__fish_seen_subcommand_from probe $gens"
 complete -c pcilink -n $in -s F -l dump -r -F -d 'read an lspci -xxx dump'
 complete -c pcilink -n $in -l sysfs -r -a '(__fish_complete_directories)' -d 'read a sysfs tree rooted at DIR'
 complete -c pcilink -n $sel -s i -l ids -r -F -d 'pci.ids to use'
-complete -c pcilink -n $sel -l numa-node -x -d 'a host NUMA node: SLOT=N'
+complete -c pcilink -n $in -l numa-node -x -d 'a host NUMA node: SLOT=N'
 complete -c pcilink -n $sel -s s -l slot -x -a '(__pcilink_slots)' -d 'select by slot, like lspci -s'
 complete -c pcilink -n $sel -s d -l id -x -d 'select by IDs, like lspci -d'
 complete -c pcilink -n $sel -s a -l all -d 'every function'

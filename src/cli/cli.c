@@ -63,21 +63,9 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case 'n':
 		c->numeric = true;
 		break;
-	case OPT_NUMA_NODE: {
-		char *eq = strrchr(arg, '=');
-		int v;
-
-		if (!eq || eq == arg || pl_cli_parse_dec(eq + 1, 0, PL_MAX_NUMA_NODE, &v)) {
-			char ex[PL_EXCERPT_SIZE];
-
-			argp_error(state, "--numa-node '%s': give SLOT=N, N a node from 0 to %d",
-				   pl_excerpt(ex, sizeof(ex), arg), PL_MAX_NUMA_NODE);
-		}
-		*eq = 0;
-		if (pl_common_add_numa(c, arg, NULL, v, false, NULL))
-			argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
+	case OPT_NUMA_NODE:
+		pl_common_numa_arg(state, c, arg);
 		break;
-	}
 	case ARGP_KEY_END:
 		if (c->dump && c->sysfs)
 			argp_error(state, "--dump and --sysfs are alternatives; give one");
@@ -88,6 +76,23 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+void pl_common_numa_arg(struct argp_state *state, struct pl_common *c, char *arg)
+{
+	char *eq = strrchr(arg, '=');
+	int v;
+
+	if (!eq || eq == arg || pl_cli_parse_dec(eq + 1, 0, PL_MAX_NUMA_NODE, &v)) {
+		char ex[PL_EXCERPT_SIZE];
+
+		argp_error(state, "--numa-node '%s': give SLOT=N, N a node from 0 to %d",
+			   pl_excerpt(ex, sizeof(ex), arg), PL_MAX_NUMA_NODE);
+		return;
+	}
+	*eq = 0;
+	if (pl_common_add_numa(c, arg, NULL, v, false, NULL))
+		argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
 }
 
 const struct argp pl_common_argp = { .options = common_options, .parser = common_parse };

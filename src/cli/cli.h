@@ -58,6 +58,8 @@ void pl_warn(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((form
 void pl_note(const struct pl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Append a NUMA node for the functions slot and id select; where names it in errors. */
+/* --numa-node SLOT=N into c, or argp_error. */
+void pl_common_numa_arg(struct argp_state *state, struct pl_common *c, char *arg);
 int pl_common_add_numa(struct pl_common *c, const char *slot, const char *id, int node, bool from_plan,
 		       const char *where);
 

@@ -18,7 +18,7 @@
 #define PL_CHECK_MAX_INPUT (16u << 20)   /* a command line or domain is a few kB */
 
 enum { OPT_CMDLINE = 0x300, OPT_PID, OPT_DOMAIN, OPT_QMP, OPT_QEMU, OPT_QEMU_VERSION, OPT_SYSFS, OPT_GUEST, OPT_PLAN,
-       OPT_PROXMOX, OPT_MAPPING, OPT_NODE };
+       OPT_PROXMOX, OPT_MAPPING, OPT_NODE, OPT_NUMA_NODE };
 
 struct check_args {
 	struct pl_common c;
@@ -46,6 +46,8 @@ static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "The host (default: this machine):", 2 },
 	{ "dump", 'F', "FILE", 0, "read the host from an 'lspci -xxx' or '-xxxx' dump ('-' for stdin)", 2 },
 	{ "sysfs", OPT_SYSFS, "DIR", 0, "read the host from a sysfs tree rooted at DIR", 2 },
+	{ "numa-node", OPT_NUMA_NODE, "SLOT=N", 0, "SLOT's host NUMA node (a dump has none; beats sysfs); "
+	  "repeatable", 2 },
 	{ NULL, 0, NULL, 0, "The QEMU that runs it:", 3 },
 	{ "qemu", OPT_QEMU, "BINARY", 0, "ask this QEMU what it accepts (default: qemu-system-x86_64 on PATH)", 3 },
 	{ "qemu-version", OPT_QEMU_VERSION, "X.Y", 0, "judge for this QEMU version without running it", 3 },
@@ -107,6 +109,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SYSFS:
 		a->c.sysfs = arg;
+		break;
+	case OPT_NUMA_NODE:
+		pl_common_numa_arg(state, &a->c, arg);
 		break;
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
@@ -409,8 +414,11 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 		pl_check_formats(stdout);
 		return PL_EXIT_OK;
 	}
-	if (a.guest)
-		return inside(ctx, &a);
+	if (a.guest) {
+		rc = inside(ctx, &a);
+		free(a.c.numa);
+		return rc;
+	}
 	pl_guest_init(&g, PL_GUEST_CMDLINE);
 	/* the QEMU first: the reader's compat rules depend on it; a domain names its own */
 	rc = a.domain ? read_domain(ctx, &a, &g, emulator, sizeof(emulator)) : PL_EXIT_OK;
@@ -453,6 +461,7 @@ int cmd_check(int argc, char **argv, struct pl_ctx *ctx)
 	else
 		rc = pl_findings_count(&f, PL_SEV_WARNING) ? PL_EXIT_FINDINGS : PL_EXIT_OK;
 out:
+	free(a.c.numa);
 	pl_pve_free(&conf);
 	free(cbuf);
 	free(mbuf);

@@ -151,6 +151,15 @@ static int controller(struct dr *r, const xmlNode *n)
 	d->port = (int)num(tg, "port", -1);
 	if (*attr(tg, "hotplug", t, sizeof(t)))
 		d->hotplug = !strcmp(t, "on");
+	/* pcie-expander-bus: <target busNr='N'><node>G</node></target> is QEMU's numa_node=G */
+	if (child(tg, "node")) {
+		xmlChar *v = xmlNodeGetContent(child(tg, "node"));
+
+		if (v && pl_gdev_set(d, "numa_node", (const char *)v, PL_GSRC_EXPLICIT))
+			pl_diag_add(&r->g->diags, &r->g->diag_tail, "controller index %ld: <node>%.20s</node> is not "
+				    "a NUMA node number", index, (const char *)v);
+		xmlFree(v);
+	}
 	return PL_OK;
 }
 

@@ -69,7 +69,7 @@ struct pl_gdev *pl_guest_add(struct pl_guest *g, const char *driver)
 	d->kind = pl_gkind_of(driver);
 	d->slot = d->fn = -1;
 	d->chassis = d->port = d->hotplug = -1;
-	d->parent = -1;
+	d->parent = d->expander = d->numa_node = -1;
 	return d;
 }
 
@@ -199,6 +199,10 @@ int pl_gdev_set(struct pl_gdev *d, const char *prop, const char *value, enum pl_
 		if (pl_bdf_parse(value, &d->host))
 			return PL_EINVAL;
 		d->has_host = true;
+	} else if (!strcmp(prop, "numa_node")) {
+		/* QEMU's uint16 property; it refuses nodes the machine lacks only when it starts */
+		if ((d->numa_node = parse_uint(value, 65535)) < 0)
+			return PL_EINVAL;
 	} else if (!strcmp(prop, "driver")) {
 		snprintf(d->driver, sizeof(d->driver), "%s", value);
 		d->kind = pl_gkind_of(value);
@@ -265,8 +269,25 @@ static int first_free_slot(const struct pl_guest *g, const struct pl_gdev *d)
 	return -1;
 }
 
+/* The pxb-pcie d's bus chain ends on (its guest NUMA node), -1 on pcie.0; bounded against loops. */
+static int expander_of(struct pl_guest *g, const struct pl_gdev *d)
+{
+	for (size_t k = 0; k <= g->ndev && !is_root_bus_name(g, d->bus); k++) {
+		const struct pl_gdev *p = pl_guest_find(g, d->bus);
+
+		if (!p)
+			break;
+		if (p->kind == PL_GK_EXPANDER)
+			return (int)(p - g->devs);
+		d = p;
+	}
+	return -1;
+}
+
 void pl_guest_resolve(struct pl_guest *g)
 {
+	for (size_t i = 0; i < g->ndev; i++)
+		g->devs[i].expander = expander_of(g, &g->devs[i]);
 	for (size_t i = 0; i < g->ndev; i++) {
 		struct pl_gdev *d = &g->devs[i];
 		struct pl_gdev *p;
@@ -309,6 +330,16 @@ int pl_guest_from_plan(const struct pl_plan *plan, struct pl_guest *g)
 	g->qemu = o->qemu;
 	pl_guest_set_machine(g, "q35");
 	snprintf(g->name, sizeof(g->name), "the plan");
+	for (size_t i = 0; i < plan->npxb; i++) {
+		struct pl_gdev *x = pl_guest_add(g, "pxb-pcie");
+
+		if (!x)
+			return PL_ENOMEM;
+		snprintf(x->id, sizeof(x->id), "%s", plan->pxbs[i].id);
+		snprintf(x->bus, sizeof(x->bus), "%s", o->bus);
+		x->numa_node = plan->pxbs[i].guest_node;
+		snprintf(x->origin, sizeof(x->origin), "expander %zu", i + 1);
+	}
 	for (size_t i = 0; i < plan->nports; i++) {
 		const struct pl_plan_port *p = &plan->ports[i];
 		struct pl_gdev *d = pl_guest_add(g, "pcie-root-port");
@@ -316,7 +347,7 @@ int pl_guest_from_plan(const struct pl_plan *plan, struct pl_guest *g)
 		if (!d)
 			return PL_ENOMEM;
 		snprintf(d->id, sizeof(d->id), "%s", p->id);
-		snprintf(d->bus, sizeof(d->bus), "%s", o->bus);
+		snprintf(d->bus, sizeof(d->bus), "%s", p->pxb >= 0 ? plan->pxbs[p->pxb].id : o->bus);
 		d->slot = p->slot;
 		d->fn = p->fn;
 		d->multifunction = p->multifunction;

@@ -58,12 +58,14 @@ struct pl_gdev {
 	struct pl_gprop speed, width;
 	bool has_host;          /* vfio-pci host= given */
 	struct pl_bdf host;
+	int numa_node;          /* pxb-pcie numa_node= (libvirt <target><node>), -1 not set */
 	char origin[64];        /* for messages: "-device #3", "readconfig pve-q35.cfg", "hostdev #1" */
 	/* filled by pl_guest_resolve() */
 	int parent;             /* index of the device owning the bus, -1 on a root bus */
 	bool root_bus_pcie;     /* on a root bus: pcie.0/pxb-pcie (true) or conventional pci.0 */
 	bool json;              /* given as JSON -device (-set cannot reach it) */
 	bool auto_addr;         /* no addr: resolve put it where QEMU would (00.0 below a port) */
+	int expander;           /* index of the pxb-pcie its bus chain ends on, -1: pcie.0 (no node) */
 };
 
 /* -global DRIVER.PROP=VALUE, kept in order (the last one wins). */

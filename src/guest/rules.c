@@ -58,19 +58,17 @@ static struct pl_finding *add(struct ck *c, const char *code, enum pl_sev sev, c
 	return f;
 }
 
-/* The fix: regenerate the device's slot (all its functions) with pcilink. */
-static void fix(struct ck *c, struct pl_finding *f, const struct pl_gdev *d, bool split)
+/* The fix: regenerate the device's slot (all its functions) with pcilink, with opts ("": none). */
+static void fix(struct ck *c, struct pl_finding *f, const struct pl_gdev *d, const char *opts)
 {
 	if (!f || !d || !d->has_host || !c->o || !c->o->fix_cmd)
 		return;
 	if (d->host.domain)
-		snprintf(f->fix, sizeof(f->fix), "%s%s %04x:%02x:%02x%s%s", c->o->fix_cmd,
-			 split ? " --split-functions" : "", d->host.domain, d->host.bus, d->host.dev,
-			 c->o->fix_tail ? " " : "", c->o->fix_tail ? c->o->fix_tail : "");
+		snprintf(f->fix, sizeof(f->fix), "%s%s %04x:%02x:%02x%s%s", c->o->fix_cmd, opts, d->host.domain,
+			 d->host.bus, d->host.dev, c->o->fix_tail ? " " : "", c->o->fix_tail ? c->o->fix_tail : "");
 	else
-		snprintf(f->fix, sizeof(f->fix), "%s%s %02x:%02x%s%s", c->o->fix_cmd,
-			 split ? " --split-functions" : "", d->host.bus, d->host.dev, c->o->fix_tail ? " " : "",
-			 c->o->fix_tail ? c->o->fix_tail : "");
+		snprintf(f->fix, sizeof(f->fix), "%s%s %02x:%02x%s%s", c->o->fix_cmd, opts, d->host.bus, d->host.dev,
+			 c->o->fix_tail ? " " : "", c->o->fix_tail ? c->o->fix_tail : "");
 }
 
 static const char *name(const struct pl_gdev *d)
@@ -178,7 +176,7 @@ static void rule_slots(struct ck *c)
 			struct pl_finding *f = add(c, "qemu-refuses", PL_SEV_ERROR, d, "QEMU refuses to start: "
 						   "%s %s is on bus '%s', which no device provides.", d->driver,
 						   name(d), d->bus);
-			fix(c, f, d, false);
+			fix(c, f, d, "");
 			continue;
 		}
 		if (d->slot < 0)
@@ -215,7 +213,7 @@ static void rule_slots(struct ck *c)
 						   "scan it: %s at %02x.%x and everything below it are invisible.",
 						   d->slot, p ? name(p) : d->bus[0] ? d->bus : "the root bus", name(d),
 						   d->slot, d->fn);
-			fix(c, f, d, false);
+			fix(c, f, d, "");
 		}
 	}
 }
@@ -274,7 +272,7 @@ static void rule_link(struct ck *c, const struct pl_gdev *d, const struct pl_gde
 		add(c, "qemu-caps-speed", PL_SEV_INFO, d, "The host link of %s is %s but %s accepts at most "
 		    "x-speed=%s: the guest sees %s; QEMU 9.0 or newer accepts %s.", b, want, c->q,
 		    pl_speed_qemu(es), got, pl_speed_qemu(an->rec_speed));
-	fix(c, f, d, false);
+	fix(c, f, d, "");
 }
 
 static bool host_gives_atomics(const struct pl_dev *h)
@@ -329,7 +327,7 @@ static void rule_atomics(struct ck *c, const struct pl_gdev *d, const struct pl_
 			b, why, split ? "; one function alone at 00.0 on its own root port keeps them" : "");
 	/* the layout is right: only a newer QEMU helps */
 	if (strcmp(code, "atomics-qemu-old"))
-		fix(c, f, d, split);
+		fix(c, f, d, split ? " --split-functions" : "");
 }
 
 static void rule_no_link(struct ck *c, const struct pl_gdev *d, const struct pl_gdev *p)
@@ -352,7 +350,7 @@ static void rule_no_link(struct ck *c, const struct pl_gdev *d, const struct pl_
 	else if (p->kind == PL_GK_PCI_BRIDGE)
 		f = add(c, "no-link-bridge", PL_SEV_WARNING, d, "%s sits behind conventional bridge %s: the "
 			"guest sees no PCIe capability and no link.", name(d), name(p));
-	fix(c, f, d, false);
+	fix(c, f, d, "");
 }
 
 static void rule_assigned(struct ck *c)
@@ -384,6 +382,69 @@ static void rule_assigned(struct ck *c)
 	}
 }
 
+/* ---- NUMA: the guest node of each assigned function's root bus against the host's ---- */
+
+/* Whether the assigned functions found on the host span two or more NUMA nodes. */
+static bool host_multi_node(const struct ck *c)
+{
+	int first = -1;
+
+	for (size_t i = 0; i < c->g->ndev; i++) {
+		const struct pl_gdev *d = &c->g->devs[i];
+		const struct pl_dev *h = d->kind == PL_GK_VFIO && d->has_host ? pl_system_find(c->sys, &d->host) : NULL;
+
+		if (!h || h->numa_node < 0)
+			continue;
+		if (first >= 0 && h->numa_node != first)
+			return true;
+		first = h->numa_node;
+	}
+	return false;
+}
+
+/*
+ * Host node N means guest node N (check takes no --numa-map). Only a command line or a domain say
+ * where the expander buses are; a node-less bus is worth a note only where the host has two nodes.
+ */
+static void rule_numa(struct ck *c)
+{
+	bool multi;
+
+	if (!c->sys || (c->g->src != PL_GUEST_CMDLINE && c->g->src != PL_GUEST_DOMAIN))
+		return;
+	multi = host_multi_node(c);
+	for (size_t i = 0; i < c->g->ndev; i++) {
+		const struct pl_gdev *d = &c->g->devs[i], *x = d->expander >= 0 ? &c->g->devs[d->expander] : NULL;
+		const struct pl_dev *h = d->kind == PL_GK_VFIO && d->has_host ? pl_system_find(c->sys, &d->host) : NULL;
+		int gn = x ? x->numa_node : -1;
+		struct pl_finding *f = NULL;
+		char b[16], opts[48];
+
+		if (!h || h->numa_node < 0 || gn == h->numa_node)
+			continue;
+		pl_bdf_fmt(&h->bdf, b, sizeof(b));
+		if (gn >= 0)
+			f = add(c, "numa-node-differs", PL_SEV_WARNING, d, "%s sits below expander bus %s on guest "
+				"NUMA node %d, but the host puts %s on node %d: the guest allocates near the wrong "
+				"CPUs and memory.", name(d), name(x), gn, b, h->numa_node);
+		else if (multi)
+			f = add(c, "numa-node-none", PL_SEV_INFO, d, "%s sits on a bus with no NUMA node (%s), but "
+				"the host puts %s on node %d and the assigned devices on more than one node: the "
+				"guest cannot tell which CPUs and memory are near it.", name(d),
+				x ? name(x) : "pcie.0", b, h->numa_node);
+		/* a dump carries no node: the fix passes it on */
+		if (c->sys->kind == PL_SOURCE_DUMP && h->bdf.domain)
+			snprintf(opts, sizeof(opts), " --numa --numa-node %04x:%02x:%02x=%d", h->bdf.domain, h->bdf.bus,
+				 h->bdf.dev, h->numa_node);
+		else if (c->sys->kind == PL_SOURCE_DUMP)
+			snprintf(opts, sizeof(opts), " --numa --numa-node %02x:%02x=%d", h->bdf.bus, h->bdf.dev,
+				 h->numa_node);
+		else
+			snprintf(opts, sizeof(opts), " --numa");
+		fix(c, f, d, opts);
+	}
+}
+
 int pl_check(const struct pl_guest *g, struct pl_system *sys, const struct pl_check_opts *o,
 	     struct pl_findings *out)
 {
@@ -406,6 +467,7 @@ int pl_check(const struct pl_guest *g, struct pl_system *sys, const struct pl_ch
 	rule_values(&c);
 	rule_slots(&c);
 	rule_assigned(&c);
+	rule_numa(&c);
 	return c.rc;
 }
 

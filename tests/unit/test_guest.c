@@ -318,6 +318,160 @@ static void domain_reader(void)
 	pl_guest_free(&g);
 }
 
+/* Host nodes: 01:00.x on node 1, 02:00.0 on node 0. */
+static struct pl_system *numa_host(void)
+{
+	struct pl_system *s = host();
+
+	for (size_t i = 0; i < s->ndev; i++)
+		s->devs[i]->numa_node = s->devs[i]->bdf.bus == 1 ? 1 : 0;
+	return s;
+}
+
+/* The guest node of each assigned function comes from the pxb-pcie its bus chain ends on. */
+static void numa_rules(void)
+{
+	static const char rp1[] = " -device pcie-root-port,id=p,bus=x,x-speed=16,x-width=16 "
+				  "-device vfio-pci,host=01:00.0,bus=p";
+	static const struct {
+		const char *pre, *post;
+		const char *want, *not;
+	} t[] = {
+		{ "-device pxb-pcie,id=x,bus_nr=20,numa_node=1", rp1, NULL, "numa-node" },
+		{ "-device pxb-pcie,id=x,bus_nr=20,numa_node=0", rp1, "numa-node-differs", "numa-node-none" },
+		{ "-device '{\"driver\":\"pxb-pcie\",\"id\":\"x\",\"bus_nr\":20,\"numa_node\":0}'", rp1,
+		  "numa-node-differs", NULL },
+		{ "-device '{\"driver\":\"pxb-pcie\",\"id\":\"x\",\"bus_nr\":20,\"numa_node\":1}'", rp1, NULL, "numa-node" },
+		/* no node on the expander, or on pcie.0: a note, as the host has two nodes here */
+		{ "-device pxb-pcie,id=x,bus_nr=20", " -device pcie-root-port,id=p,bus=x -device vfio-pci,host=01:00.0,"
+		  "bus=p -device pcie-root-port,id=q -device vfio-pci,host=02:00.0,bus=q", "numa-node-none",
+		  "numa-node-differs" },
+		/* one host node among the assigned functions: quiet */
+		{ "-device pcie-root-port,id=p", " -device vfio-pci,host=01:00.0,bus=p", NULL, "numa-node" },
+		/* through a switch below the expander */
+		{ "-device pxb-pcie,id=x,bus_nr=20,numa_node=0 -device pcie-root-port,id=r,bus=x -device "
+		  "x3130-upstream,id=u,bus=r", " -device xio3130-downstream,id=d,bus=u -device vfio-pci,host=01:00.0,"
+		  "bus=d", "numa-node-differs", NULL },
+	};
+	struct pl_system *s = numa_host();
+	struct pl_check_opts o = { .fix_cmd = "pcilink gen-qemu-args" };
+	char cmd[600];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct pl_guest g;
+		struct pl_findings f;
+		bool any = false;
+
+		snprintf(cmd, sizeof(cmd), "%s%s", t[i].pre, t[i].post);
+		CHECK_EQ(read_cmd(&g, cmd, 9, 0), 0);
+		pl_guest_resolve(&g);
+		CHECK_EQ(pl_check(&g, s, &o, &f), 0);
+		for (size_t j = 0; j < f.n; j++)
+			any |= !strncmp(f.v[j].code, "numa-node", 9);
+		if (t[i].want && !has(&f, t[i].want))
+			fprintf(stderr, "  case %zu: no %s\n", i, t[i].want);
+		CHECK(!t[i].want || has(&f, t[i].want));
+		CHECK(!t[i].not || (strcmp(t[i].not, "numa-node") ? !has(&f, t[i].not) : !any));
+		for (size_t j = 0; j < f.n; j++)
+			if (!strcmp(f.v[j].code, "numa-node-differs"))
+				CHECK(strstr(f.v[j].fix, " --numa ") != NULL);
+		pl_findings_free(&f);
+		pl_guest_free(&g);
+	}
+	/* host node unknown: nothing to compare */
+	for (size_t i = 0; i < s->ndev; i++)
+		s->devs[i]->numa_node = -1;
+	{
+		struct pl_guest g;
+		struct pl_findings f;
+
+		snprintf(cmd, sizeof(cmd), "-device pxb-pcie,id=x,bus_nr=20,numa_node=0%s", rp1);
+		CHECK_EQ(read_cmd(&g, cmd, 9, 0), 0);
+		pl_guest_resolve(&g);
+		CHECK(pl_guest_find(&g, "hostdev0") == NULL);
+		CHECK_EQ(g.devs[2].expander, 0);
+		CHECK_EQ(pl_check(&g, s, &o, &f), 0);
+		CHECK(!has(&f, "numa-node-differs") && !has(&f, "numa-node-none"));
+		pl_findings_free(&f);
+		pl_guest_free(&g);
+	}
+	/* QEMU refuses a numa_node it cannot parse */
+	{
+		struct pl_guest g;
+
+		CHECK_EQ(read_cmd(&g, "-device pxb-pcie,id=x,numa_node=one", 9, 0), 0);
+		CHECK(g.refusals != NULL && g.devs[0].numa_node == -1);
+		pl_guest_free(&g);
+	}
+	pl_system_free(s);
+}
+
+/* libvirt: pcie-expander-bus <target busNr><node>, a root port on it, a hostdev below. */
+static void numa_domain(void)
+{
+	static const char xml[] =
+		"<domain type='kvm'><os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os><devices>"
+		"<controller type='pci' index='0' model='pcie-root'/>"
+		"<controller type='pci' index='3' model='pcie-expander-bus'><model name='pxb-pcie'/>"
+		"<target busNr='250'><node>%d</node></target>"
+		"<address type='pci' domain='0x0000' bus='0x00' slot='0x10' function='0x0'/></controller>"
+		"<controller type='pci' index='4' model='pcie-root-port'><target chassis='1' port='0x1'/>"
+		"<address type='pci' domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></controller>"
+		"<hostdev mode='subsystem' type='pci'><source><address domain='0x0000' bus='0x02' slot='0x00' "
+		"function='0x0'/></source><address type='pci' domain='0x0000' bus='0x04' slot='0x00' "
+		"function='0x0'/></hostdev></devices></domain>";
+	struct pl_system *s = numa_host();
+
+	for (int node = 0; node < 2; node++) {
+		struct pl_guest g;
+		struct pl_findings f;
+		char buf[sizeof(xml) + 8], err[200];
+		int len = snprintf(buf, sizeof(buf), xml, node);
+
+		pl_guest_init(&g, PL_GUEST_DOMAIN);
+		CHECK_EQ(pl_guest_from_domain(&g, buf, (size_t)len, "n.xml", NULL, 0, err, sizeof(err)), 0);
+		CHECK(pl_guest_find(&g, "pci.3") && pl_guest_find(&g, "pci.3")->numa_node == node);
+		CHECK(pl_guest_find(&g, "hostdev0") && pl_guest_find(&g, "hostdev0")->expander >= 0);
+		CHECK_EQ(pl_check(&g, s, NULL, &f), 0);
+		/* 02:00.0 is on host node 0 */
+		CHECK_EQ(has(&f, "numa-node-differs"), node != 0);
+		pl_findings_free(&f);
+		pl_guest_free(&g);
+	}
+	pl_system_free(s);
+}
+
+/* gen-qemu-args --numa's model checks clean: each port on the expander of its device's node. */
+static void numa_plan_checks_clean(void)
+{
+	struct pl_system *s = numa_host();
+	struct pl_plan_opts o = { .policy = PL_POLICY_HOST, .bus = "pcie.0", .first_addr = 0x10, .first_chassis = 1,
+				  .hotplug = -1, .split = true, .numa = true, .kernel_major = 6, .kernel_minor = 8 };
+	struct pl_dev *sel[3];
+	struct pl_plan p;
+	struct pl_guest g;
+	struct pl_findings f;
+	char err[200];
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ndev; i++)
+		if (!pl_dev_is_bridge(s->devs[i]))
+			sel[n++] = s->devs[i];
+	pl_qemu_from_version(&o.qemu, 10, 0, 0);
+	CHECK_EQ(pl_plan_build(&o, sel, n, &p, err, sizeof(err)), 0);
+	CHECK_EQ(p.npxb, 2);
+	CHECK_EQ(pl_guest_from_plan(&p, &g), 0);
+	g.src = PL_GUEST_CMDLINE;       /* judged as the command line it is */
+	CHECK_EQ(pl_check(&g, s, NULL, &f), 0);
+	for (size_t i = 0; i < f.n; i++)
+		fprintf(stderr, "  %s: %s\n", f.v[i].code, f.v[i].msg);
+	CHECK_EQ(f.n, 0);
+	pl_findings_free(&f);
+	pl_guest_free(&g);
+	pl_plan_free(&p);
+	pl_system_free(s);
+}
+
 struct replies {
 	FILE *f;
 };
@@ -406,6 +560,9 @@ int main(void)
 	TEST(rules_against_host);
 	TEST(plan_checks_clean);
 	TEST(domain_reader);
+	TEST(numa_rules);
+	TEST(numa_domain);
+	TEST(numa_plan_checks_clean);
 	TEST(qmp_transcript);
 	TEST(inside_guest);
 	DONE();

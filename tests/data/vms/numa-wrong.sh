@@ -1,0 +1,8 @@
+-device pxb-pcie,id=pxb-node0,bus_nr=251,numa_node=1,bus=pcie.0,addr=0x10.0 \
+-device pxb-pcie,id=pxb-node1,bus_nr=253,numa_node=0,bus=pcie.0,addr=0x11.0 \
+-device pcie-root-port,id=rp-03-00-0,bus=pxb-node1,chassis=1,port=0x1,addr=0x0.0,multifunction=on,x-speed=16,x-width=16 \
+-device vfio-pci,host=0000:03:00.0,id=hostdev-03-00-0,bus=rp-03-00-0,addr=0x0.0 \
+-device pcie-root-port,id=rp-03-00-1,bus=pxb-node1,chassis=2,port=0x2,addr=0x0.1,x-speed=16,x-width=16 \
+-device vfio-pci,host=0000:03:00.1,id=hostdev-03-00-1,bus=rp-03-00-1,addr=0x0.0 \
+-device pcie-root-port,id=rp-07-00-0,bus=pxb-node0,chassis=3,port=0x3,addr=0x0.0,x-speed=16,x-width=8 \
+-device vfio-pci,host=0000:07:00.0,id=hostdev-07-00-0,bus=rp-07-00-0,addr=0x0.0

@@ -1,0 +1,1 @@
+check -F examples/gpu-workstation.lspci --qemu-version 8.1 --numa-node 03:00=x --qemu-cmdline tests/data/vms/numa-right.sh

@@ -1,0 +1,1 @@
+gen-qemu-args -F examples/gpu-workstation.lspci --qemu-version 8.1 --numa --numa-node 03:00=1 --numa-node 04:00=0 --numa-node 07:00=1 --split-functions 03:00 04:00 07:00.0 2>/dev/null | $PCILINK check -F examples/gpu-workstation.lspci --qemu-version 8.1 --numa-node 03:00=1 --numa-node 04:00=0 --numa-node 07:00=1 --qemu-cmdline -
