@@ -96,7 +96,10 @@ static int hostpci_words(const struct pl_pve_conf *c, int k, const struct pl_sys
 	} else {
 		snprintf(bus, sizeof(bus), "pci.0");
 		/* hostpci3 and up: an address pcilink does not model; QEMU picks one on the same bus */
-		snprintf(addr, sizeof(addr), k < 3 ? "0x%x" : "", k < 3 ? pci0_slot[k] : 0);
+		if (k < 3)
+			snprintf(addr, sizeof(addr), "0x%x", pci0_slot[k]);
+		else
+			addr[0] = 0;
 	}
 	for (int j = 0; j < n; j++) {
 		char mf[16] = "";
