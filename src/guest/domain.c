@@ -309,7 +309,8 @@ static int walk(struct dr *r, xmlNode *root)
 		if (is(n, "controller"))
 			rc = controller(r, n);
 	for (xmlNode *n = devs ? devs->children : NULL; n && !rc; n = n->next)
-		if (is(n, "controller") && num(n, "index", -1) >= 0) {
+		if (is(n, "controller") && num(n, "index", -1) >= 0 && !strcmp(attr(n, "type", b, sizeof(b)), "pci")) {
+			/* only pci controllers: <controller type='usb' index='2'> is not bus pci.2 */
 			char dflt[32], id[64];
 
 			snprintf(dflt, sizeof(dflt), "pci.%ld", num(n, "index", 0));

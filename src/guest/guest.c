@@ -167,6 +167,12 @@ static void set_link(struct pl_gprop *p, const char *value, bool speed, enum pl_
 	p->src = src;
 }
 
+/* the port devices whose chassis and port are the uint8 pcie-port properties */
+static bool is_port(const struct pl_gdev *d)
+{
+	return d->kind == PL_GK_ROOT_PORT || d->kind == PL_GK_IOH3420 || d->kind == PL_GK_SWITCH_DOWN;
+}
+
 int pl_gdev_set(struct pl_gdev *d, const char *prop, const char *value, enum pl_gsrc src)
 {
 	if (!strcmp(prop, "id"))
@@ -185,6 +191,9 @@ int pl_gdev_set(struct pl_gdev *d, const char *prop, const char *value, enum pl_
 	} else if (!strcmp(prop, "hotplug")) {
 		if ((d->hotplug = parse_bool(value)) < 0)
 			return PL_EINVAL;
+	} else if ((!strcmp(prop, "chassis") || !strcmp(prop, "port")) && !is_port(d)) {
+		/* other devices' own chassis/port (usb-tablet port=1.1, virtserialport port=1) */
+		return PL_OK;
 	} else if (!strcmp(prop, "chassis")) {
 		if ((d->chassis = parse_uint(value, 255)) < 0)
 			return PL_EINVAL;

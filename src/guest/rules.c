@@ -161,6 +161,24 @@ static bool same_bus(const struct pl_gdev *a, const struct pl_gdev *b)
 	       ((!a->bus[0] || !strcmp(a->bus, "pcie.0")) && (!b->bus[0] || !strcmp(b->bus, "pcie.0")));
 }
 
+/*
+ * A bus QEMU names after its controller, "ID.N" (qbus_init: usb.0, scsi0.0, virtio-serial0.0),
+ * where ID is a device of the command line or q35's built-in ICH9 AHCI "ide" (ide.0 to ide.5).
+ */
+static bool child_bus(const struct pl_guest *g, const char *bus)
+{
+	const char *dot = strrchr(bus, '.');
+	char id[sizeof(g->devs[0].id)];
+
+	if (!dot || dot == bus || !dot[1] || strspn(dot + 1, "0123456789") != strlen(dot + 1) ||
+	    (size_t)(dot - bus) >= sizeof(id))
+		return false;
+	snprintf(id, sizeof(id), "%.*s", (int)(dot - bus), bus);
+	if (g->q35 && !strcmp(id, "ide"))
+		return atoi(dot + 1) < 6;
+	return pl_guest_find((struct pl_guest *)g, id) != NULL;
+}
+
 static void rule_slots(struct ck *c)
 {
 	const struct pl_guest *g = c->g;
@@ -172,7 +190,7 @@ static void rule_slots(struct ck *c)
 		if (d->kind == PL_GK_OTHER && !d->id[0] && d->slot < 0)
 			continue;
 		if (d->bus[0] && !p && strcmp(d->bus, "pcie.0") && strcmp(d->bus, "pci.0") &&
-		    !pl_guest_find((struct pl_guest *)g, d->bus)) {
+		    !pl_guest_find((struct pl_guest *)g, d->bus) && !child_bus(g, d->bus)) {
 			struct pl_finding *f = add(c, "qemu-refuses", PL_SEV_ERROR, d, "QEMU refuses to start: "
 						   "%s %s is on bus '%s', which no device provides.", d->driver,
 						   name(d), d->bus);

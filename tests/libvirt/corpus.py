@@ -10,7 +10,10 @@ clean refusal (one line, nothing on stdout, a known reason); valid where the inp
 root-bus address twice that was not twice in the input; every input element kept; the input's
 bytes all still there in order (only additions) unless pcilink updated a host device the input
 already had; converts with domxml-to-native wherever the input converts, with x-speed/x-width
-as strings on each planned port. The conversions run batched in one virsh per few hundred files;
+as strings on each planned port. pcilink check (issue 12): every converted domain, inputs and
+merged outputs of one selection, read with --domain and libvirt's argv for it read with --qemu-cmdline give the
+same findings (code, host function, guest device), and check never errs on either (exit 0 or 3),
+apart from CHECK_EXCLUDED. The conversions run batched in one virsh per few hundred files;
 PCILINK_CORPUS_NATIVE=N converts only every Nth switched x86 input (q35 inputs always).
 Prints 'N passed, N failed[, N skipped]' and the time taken; one line per failing check.
 """
@@ -42,6 +45,15 @@ SELECTIONS = [
 REFUSALS = ("another device sits on bus", "no free slot on pcie-root", "not 0 to 255",
             "is already assigned as an <interface type='hostdev'>", "two <hostdev> elements",
             "belongs to a", "is on two elements", "not a pcie-root")
+# differences between --domain and libvirt's argv that check cannot know from the domain alone:
+# (domain, reason); every entry must still match a differing domain (a stale one fails)
+CHECK_EXCLUDED = (
+    ("rgv/q35-multifunction", "controllers without index: libvirt numbers them when it defines the "
+     "domain (its pci.6 at 00:04.0 multifunction='off' beside 04.1, which QEMU refuses); check reads "
+     "the defined domain ('virsh dumpxml') and skips a controller it cannot name"),
+)
+CHECK_SELECTION = "three"     # the merged outputs checked too (all three cost ~60 s more)
+CHECK = [PCILINK, "check", "--qemu-version", "7.2", "--dump", EXAMPLE, "-o", "json"]
 NATIVE_EVERY = int(os.environ.get("PCILINK_CORPUS_NATIVE", "1"))
 
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
@@ -107,6 +119,29 @@ def validity(paths):
         for p in chunk:
             res[p] = (p + " validates") in err
     return res
+
+
+def check_findings(args):
+    """pcilink check's findings as (code, host, guest) triples, or an error string."""
+    r = run(CHECK + args)
+    if r.returncode not in (0, 3):
+        return "exit %d: %s" % (r.returncode, r.stderr.decode(errors="replace").strip()[-200:])
+    try:
+        return sorted((f["code"], f["host"] or "", f["guest"] or "") for f in json.loads(r.stdout)["findings"])
+    except (ValueError, KeyError) as e:
+        return "bad JSON: %s" % e
+
+
+def check_pairs(pairs):
+    """(name, domain file, libvirt's argv) each read both ways: {name: (domain, argv) findings}."""
+    def one(a):
+        name, dom, argv = a
+        ap = dom + ".argv"
+        with open(ap, "wb") as f:
+            f.write(b"\0".join(w.encode() for w in argv) + b"\0")
+        return name, (check_findings(["--domain", dom]), check_findings(["--qemu-cmdline", ap]))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return dict(pool.map(one, pairs))
 
 
 def machine_of(root):
@@ -306,6 +341,37 @@ def main():
                 bad(key, "x-speed/x-width", "ua-%s: %r %r" % (p_["id"], q.get("x-speed"), q.get("x-width")))
     t3 = time.monotonic()
     print("corpus: %d conversions (%.0f s)" % (len(todo), t3 - t2))
+    # pcilink check: --domain against libvirt's own argv for the same domain
+    pairs = [(n, paths[n], conv[paths[n]]) for n in names if conv[paths[n]] is not None]
+    pairs += [("%s [%s]" % k, os.path.join(TMP, "n-%d.xml" % i), nat[os.path.join(TMP, "n-%d.xml" % i)])
+              for i, (k, p) in enumerate(todo)
+              if k[1] == CHECK_SELECTION and nat[os.path.join(TMP, "n-%d.xml" % i)] is not None]
+    same, excluded, used = 0, collections.Counter(), set()
+    for name, (dom, cmd) in sorted(check_pairs(pairs).items()):
+        for side, r in (("--domain", dom), ("--qemu-cmdline", cmd)):
+            if isinstance(r, str):
+                bad(name, "check errs", "%s %s" % (side, r))
+        if isinstance(dom, str) or isinstance(cmd, str):
+            continue
+        if dom == cmd:
+            same += 1
+            continue
+        why = [w for dom_, w in CHECK_EXCLUDED if name.split(" [")[0] == dom_]
+        if why:
+            excluded[why[0]] += 1
+            used.add(why[0])
+        else:
+            bad(name, "check agrees", "domain %s; command line %s" % (dom, cmd))
+    for dom_, w in CHECK_EXCLUDED:
+        T.result(w in used, "corpus: check exclusion still needed: %s" % dom_, w)
+    t4 = time.monotonic()
+    print("corpus: check on %d converted domains: %d agree, %d excluded %s (%.0f s)"
+          % (len(pairs), same, sum(excluded.values()), dict(excluded), t4 - t3))
+    T.result(fails["check errs"] == 0, "corpus: check never errs (%d domains, both readers)" % len(pairs),
+             "%d failing" % fails["check errs"])
+    T.result(fails["check agrees"] == 0 and same > 0,
+             "corpus: check --domain and --qemu-cmdline on libvirt's argv agree (%d domains)" % len(pairs),
+             "%d failing" % fails["check agrees"])
     kinds = ("merge", "idempotent", "duplicates", "elements kept", "only additions", "valid",
              "domxml-to-native", "x-speed/x-width")
     for k in kinds:

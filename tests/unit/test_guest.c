@@ -167,6 +167,33 @@ static void refusals(void)
 	pl_guest_free(&g);
 }
 
+/* libvirt's argv for its own test domains (qemuxml2argvdata): devices on the buses USB, SCSI,
+ * virtio-serial controllers and q35's built-in AHCI provide, with their own 'port' property */
+static void libvirt_child_buses(void)
+{
+	struct pl_guest g;
+	struct pl_findings f;
+
+	CHECK_EQ(read_cmd(&g, "-machine pc-q35-7.2 "
+			  "-device '{\"driver\":\"qemu-xhci\",\"id\":\"usb\",\"bus\":\"pcie.0\",\"addr\":\"0x2\"}' "
+			  "-device '{\"driver\":\"usb-hub\",\"id\":\"hub0\",\"bus\":\"usb.0\",\"port\":\"1\"}' "
+			  "-device '{\"driver\":\"usb-tablet\",\"id\":\"input0\",\"bus\":\"usb.0\",\"port\":\"1.1\"}' "
+			  "-device '{\"driver\":\"virtio-serial-pci\",\"id\":\"virtio-serial0\",\"bus\":\"pcie.0\",\"addr\":\"0x3\"}' "
+			  "-device '{\"driver\":\"virtserialport\",\"bus\":\"virtio-serial0.0\",\"nr\":1,\"id\":\"channel0\"}' "
+			  "-device '{\"driver\":\"ide-hd\",\"bus\":\"ide.0\",\"id\":\"sata0-0-0\"}'", 7, 2), 0);
+	CHECK_EQ(pl_check(&g, NULL, NULL, &f), 0);
+	CHECK_EQ(f.n, 0);
+	pl_findings_free(&f);
+	pl_guest_free(&g);
+	/* still refused: a bus no device names, an AHCI port past ide.5, a root port's own port=1.1 */
+	CHECK_EQ(read_cmd(&g, "-machine q35 -device usb-tablet,id=t,bus=usb.0 -device ide-hd,id=d,bus=ide.6 "
+			  "-device pcie-root-port,id=p,port=1.1,addr=0x4", 7, 2), 0);
+	CHECK_EQ(pl_check(&g, NULL, NULL, &f), 0);
+	CHECK_EQ(pl_findings_count(&f, PL_SEV_ERROR), 3);
+	pl_findings_free(&f);
+	pl_guest_free(&g);
+}
+
 /* A host: Gen4 x16 GPU+audio with AtomicOps, a Gen3 x4 NIC. */
 static struct pl_system *host(void)
 {
@@ -311,6 +338,21 @@ static void domain_reader(void)
 	CHECK(hd && hd->has_host && hd->host.fn == 1 && !strcmp(hd->bus, "ua-rp") && hd->parent >= 0);
 	hd = pl_guest_find(&g, "ua-nvme");
 	CHECK(hd && !strcmp(hd->bus, "pci.2"));
+	pl_guest_free(&g);
+	pl_guest_init(&g, PL_GUEST_DOMAIN);
+	/* a USB controller's index is not a PCI bus: index 1 here must not move pci.1 to 00:1d.7 */
+	static const char usb[] =
+		"<domain><os><type machine='q35'>hvm</type></os><devices>"
+		"<controller type='pci' index='0' model='pcie-root'/>"
+		"<controller type='pci' index='1' model='pcie-root-port'>"
+		"<address type='pci' bus='0x00' slot='0x02' function='0x0'/></controller>"
+		"<controller type='usb' index='1' model='ich9-ehci1'>"
+		"<address type='pci' bus='0x00' slot='0x1d' function='0x7'/></controller></devices></domain>";
+
+	pl_guest_init(&g, PL_GUEST_DOMAIN);
+	CHECK_EQ(pl_guest_from_domain(&g, usb, sizeof(usb) - 1, "u.xml", NULL, 0, err, sizeof(err)), 0);
+	rp = pl_guest_find(&g, "pci.1");
+	CHECK(rp && rp->slot == 2 && rp->fn == 0);
 	pl_guest_free(&g);
 	pl_guest_init(&g, PL_GUEST_DOMAIN);
 	CHECK(pl_guest_from_domain(&g, "<domain><devices>", 17, "bad.xml", NULL, 0, err, sizeof(err)) != 0);
@@ -557,6 +599,7 @@ int main(void)
 	TEST(json_device);
 	TEST(readconfig_text);
 	TEST(refusals);
+	TEST(libvirt_child_buses);
 	TEST(rules_against_host);
 	TEST(plan_checks_clean);
 	TEST(domain_reader);
