@@ -31,6 +31,9 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# a SANITIZE=1 build: memory errors still abort, but libudev's process-long allocations are not
+# reported onto the console (the host runs check leaks with tests/lsan.supp)
+export ASAN_OPTIONS=detect_leaks=0
 for p in "" /plan.json; do
     echo "PCILINK-CHECK-BEGIN $p"
     if [ -n "$p" ]; then /pcilink check --guest --plan "$p" -o json; else /pcilink check --guest -o json; fi
