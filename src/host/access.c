@@ -495,12 +495,18 @@ static int scan(struct pl_system *sys, char *err, size_t errlen)
 			return PL_ENOMEM;
 		}
 		d->priv = p;
+	}
+	free(list);
+	/* libpci's errors longjmp out of pci_fill_info: nothing of ours may be in flight here */
+	for (size_t i = 0; i < sys->ndev; i++) {
+		struct pl_dev *d = sys->devs[i];
+		struct pci_dev *p = d->priv;
+
 		pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS);
 		d->vendor = p->vendor_id;
 		d->device = p->device_id;
 		d->class_code = (uint32_t)p->device_class << 8;
 	}
-	free(list);
 	if (pl_system_index(sys))
 		return PL_ENOMEM;
 	for (size_t i = 0; i < sys->ndev; i++) {
