@@ -168,18 +168,25 @@ static void mark(bool *set, long v)
 		set[v] = true;
 }
 
+/* A guest PCI <address>, read as libvirt reads it: a missing attribute is 0. */
+static bool guest_addr(const xmlNode *a, long *bus, long *slot, long *fn)
+{
+	long dom = 0;
+
+	*bus = *slot = *fn = 0;
+	return a && lv_prop_is(a, "type", "pci") && lv_num(a, "domain", LV_ANY, &dom) >= 0 &&
+	       lv_num(a, "bus", LV_ANY, bus) >= 0 && lv_num(a, "slot", LV_ANY, slot) >= 0 &&
+	       lv_num(a, "function", LV_ANY, fn) >= 0 && dom == 0 && *bus < MAXN && *slot < 32 && *fn < 8;
+}
+
 /* Each PCI guest address inside d (not a host <source> address): fn(bus, slot, function). */
 static void each_address(const xmlNode *d, void (*fn)(void *, long, long, long), void *ctx)
 {
 	for (const xmlNode *n = d; n;) {
-		if (lv_is(n, "address") && lv_prop_is(n, "type", "pci") && !lv_is(n->parent, "source")) {
-			long dom = 0, bus = 0, slot = 0, f = 0;
+		long bus, slot, f;
 
-			if (lv_num(n, "domain", LV_ANY, &dom) >= 0 && lv_num(n, "bus", LV_ANY, &bus) >= 0 &&
-			    lv_num(n, "slot", LV_ANY, &slot) >= 0 && lv_num(n, "function", LV_ANY, &f) >= 0 &&
-			    dom == 0 && bus < MAXN && slot < 32 && f < 8)
-				fn(ctx, bus, slot, f);
-		}
+		if (lv_is(n, "address") && !lv_is(n->parent, "source") && guest_addr(n, &bus, &slot, &f))
+			fn(ctx, bus, slot, f);
 		if (n->children && n->type == XML_ELEMENT_NODE) {
 			n = n->children;
 			continue;
@@ -321,14 +328,10 @@ static int find_orphans(const struct pl_plan *plan, struct pl_lv *lv, struct sca
 /* A controller's root-bus slot and function: the slot, or -1 when it is not on bus 0. */
 static long root_slot(const xmlNode *d, long *fn)
 {
-	xmlNode *a = lv_child(d, "address");
-	long bus = -1, slot = -1;
+	long bus, slot;
 
-	*fn = 0;
-	if (lv_num(a, "bus", LV_ANY, &bus) == 1 && bus == 0 && lv_num(a, "slot", LV_ANY, &slot) == 1 &&
-	    slot < 32 && lv_num(a, "function", LV_ANY, fn) >= 0 && *fn < 8)
-		return slot;
-	return -1;
+	/* the same reading as each_address(), which filled s->fns */
+	return guest_addr(lv_child(d, "address"), &bus, &slot, fn) && bus == 0 ? slot : -1;
 }
 
 /*

@@ -317,6 +317,28 @@ static void split_drops_stale_ports(void)
 	out_free(&b);
 }
 
+/* libvirt reads a missing bus as 0: a stale port written without one still sits in slot 0x1a */
+static void stale_ports_without_bus(void)
+{
+	const char *in = HEAD "  <devices>\n"
+			 "    <controller type='pci' index='7' model='pcie-root-port'><alias name='ua-rp-09-00'/>"
+			 "<address type='pci' domain='0' bus='0' slot='0x1a' function='0'/></controller>\n"
+			 "    <controller type='pci' index='8' model='pcie-root-port'><alias name='ua-rp-0a-00'/>"
+			 "<address type='pci' domain='0' slot='0x1a' function='1'/></controller>\n"
+			 "  </devices>\n</domain>\n";
+	struct out a = merge(in, (struct run){ .which = "0" }), b;
+
+	CHECK_EQ(a.rc, 0);
+	CHECK_EQ(count(a.xml, "ua-rp-09-00"), 0);       /* both dropped in one run, no warning */
+	CHECK_EQ(count(a.xml, "ua-rp-0a-00"), 0);
+	CHECK(!strstr(a.warn, "kept"));
+	b = merge(a.xml, (struct run){ .which = "0" });
+	CHECK_EQ(b.rc, 0);
+	CHECK(a.xml && b.xml && !strcmp(a.xml, b.xml));
+	out_free(&a);
+	out_free(&b);
+}
+
 static void first_addr_taken(void)
 {
 	const char *in = HEAD "  <devices>\n    <interface type='user'><model type='e1000e'/>"
@@ -352,6 +374,7 @@ int main(void)
 	TEST(chassis_out_of_reach);
 	TEST(global_replaced);
 	TEST(split_drops_stale_ports);
+	TEST(stale_ports_without_bus);
 	TEST(first_addr_taken);
 	TEST(machine_messages);
 	pl_system_free(sys);
