@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Escaping for QEMU option values, POSIX shell words and input quoted in messages. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -127,15 +129,20 @@ char *pl_excerpt(char *buf, size_t size, const char *s)
 
 int pl_read_all(int fd, size_t cap, char **buf, size_t *len)
 {
-	size_t n = 0, size = 0;
+	size_t n = 0, size = 0, first = 65536;
+	struct stat st;
 	char *b = NULL;
 
+	/* a regular file in one buffer of its size (+1 to see growth, +1 for the NUL): no copies;
+	 * /proc files say 0 */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= cap)
+		first = (size_t)st.st_size + 2;
 	for (;;) {
 		ssize_t r;
 
-		/* room for cap + 1 bytes and the NUL, so that input past the cap is seen */
-		if (size - n < 65536 && size < cap + 2) {
-			size_t want = size ? size * 2 : 65536;
+		/* full: grow, up to room for cap + 1 bytes and the NUL, so that input past the cap is seen */
+		if (n + 1 >= size) {
+			size_t want = size ? size * 2 : first;
 			char *nb;
 
 			if (want > cap + 2)

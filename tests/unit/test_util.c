@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -97,11 +99,50 @@ static void test_read_all(void)
 	unlink(path);
 }
 
+/* files that say size 0 (/proc) and pipes longer than one buffer are read whole */
+static void test_read_all_unsized(void)
+{
+	static char data[300000];
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = open("/proc/self/status", O_RDONLY), p[2];
+	pid_t pid;
+
+	CHECK(fd >= 0);
+	CHECK_EQ(pl_read_all(fd, 1 << 20, &buf, &len), 0);
+	CHECK(len > 0 && buf && !strncmp(buf, "Name:", 5));
+	free(buf);
+	close(fd);
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)('a' + i % 26);
+	for (int cap = 0; cap < 2; cap++) {
+		CHECK(!pipe(p));
+		pid = fork();
+		if (!pid) {
+			close(p[0]);
+			_exit(write(p[1], data, sizeof(data)) != sizeof(data));
+		}
+		close(p[1]);
+		if (!cap) {
+			CHECK_EQ(pl_read_all(p[0], 1 << 20, &buf, &len), 0);
+			CHECK_EQ(len, sizeof(data));
+			CHECK(buf && !memcmp(buf, data, sizeof(data)) && !buf[len]);
+			free(buf);
+		} else {
+			CHECK_EQ(pl_read_all(p[0], 200000, &buf, &len), -1);
+			CHECK_EQ(errno, EFBIG);
+		}
+		close(p[0]);
+		waitpid(pid, NULL, 0);
+	}
+}
+
 int main(void)
 {
 	TEST(test_utf8_len);
 	TEST(test_excerpt_short);
 	TEST(test_excerpt_cut);
 	TEST(test_read_all);
+	TEST(test_read_all_unsized);
 	DONE();
 }
