@@ -106,7 +106,8 @@ struct pl_lv {
 	bool addr_given;                /* --first-addr was given: say when it is taken */
 	struct pl_lvb src;              /* merge mode: the input's bytes and the edits to them */
 	char *buf;                      /* merge mode: a copy of the input */
-	char qprefix[32];               /* the qemu namespace's prefix for new elements ("" none) */
+	const char *qprefix;            /* the qemu namespace's prefix for new elements ("" none;
+					 * the document's own string, any length) */
 	bool qdecl_root;                /* add xmlns:PREFIX to <domain> */
 	bool qdecl_own;                 /* declare it on each new top-level qemu element instead */
 	bool stray_qemu;                /* undeclared "qemu:" elements become qemu ones */

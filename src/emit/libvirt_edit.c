@@ -314,7 +314,7 @@ static int remove_gone(struct ed *e)
 static xmlNs *ns_for(struct ed *e, const xmlNode *parent)
 {
 	const char *prefix = parent && parent->ns ? (const char *)parent->ns->prefix :
-			     parent ? "qemu" : e->lv->qprefix;
+			     parent ? "qemu" : e->lv->qprefix ? e->lv->qprefix : "";
 	xmlNs *ns = xmlNewNs(NULL, X(PL_LV_QEMU_NS), prefix && *prefix ? X(prefix) : NULL);
 
 	if (ns) {
@@ -362,9 +362,9 @@ static void qemu_ns(struct ed *e, xmlNode *root, bool needed)
 	bool stray = has_stray(root);
 
 	lv->qdecl_root = lv->qdecl_own = lv->stray_qemu = false;
-	snprintf(lv->qprefix, sizeof(lv->qprefix), "qemu");
+	lv->qprefix = "qemu";
 	if (ns) {
-		snprintf(lv->qprefix, sizeof(lv->qprefix), "%s", ns->prefix ? (const char *)ns->prefix : "");
+		lv->qprefix = ns->prefix ? (const char *)ns->prefix : "";
 		return;
 	}
 	if (!xmlSearchNs(lv->dom, root, X("qemu"))) {

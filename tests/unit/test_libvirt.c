@@ -228,6 +228,24 @@ static void namespace_by_uri(void)
 	CHECK(o.xml && strstr(o.xml, "<q:override><q:device alias='ua-rp-01-00'>"));
 	CHECK(o.xml && !strstr(o.xml, "xmlns:qemu"));
 	out_free(&o);
+	/* a prefix of any length is used whole (it was cut at 31 bytes: an unbound prefix) */
+	{
+		char pfx[201], dom[600];
+		struct out b;
+
+		memset(pfx, 'p', 200);
+		pfx[200] = 0;
+		snprintf(dom, sizeof(dom), "<domain xmlns:%s='http://libvirt.org/schemas/domain/qemu/1.0'><os><type "
+			 "arch='x86_64' machine='q35'>hvm</type></os><devices/></domain>", pfx);
+		o = merge(dom, (struct run){ .which = "0" });
+		CHECK_EQ(o.rc, 0);
+		snprintf(dom, sizeof(dom), "<%s:override>", pfx);
+		CHECK(o.xml && strstr(o.xml, dom));
+		b = merge(o.xml ? o.xml : "", (struct run){ .which = "0" });
+		CHECK(o.xml && b.xml && !strcmp(o.xml, b.xml));
+		out_free(&b);
+		out_free(&o);
+	}
 }
 
 static void every_override(void)
