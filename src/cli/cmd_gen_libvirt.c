@@ -52,9 +52,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	int a, b;
 
 	switch (key) {
-	case 'o':
-		g->c.format = arg;
-		break;
 	case OPT_DOMAIN:
 		if (!*arg)
 			argp_error(state, "--domain needs a file name or '-'");
@@ -71,13 +68,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		if (pl_cli_parse_dec(arg, 1, 255, &g->first_index))
 			argp_error(state, "--first-index '%s': give 1 to 255 (decimal)", pl_excerpt(ex, sizeof(ex), arg));
 		break;
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &g->c;
-		state->child_inputs[1] = &g->pa;
-		break;
-	case ARGP_KEY_ARG:
-		pl_common_add_slot(state, &g->c, arg);
-		break;
 	case ARGP_KEY_END:
 		pl_cli_stdin_once(state, (const char *[]){ "--dump", "--plan", "--domain" },
 				  (const char *[]){ g->c.dump, g->pa.plan_file, g->domain }, 3);
@@ -85,16 +75,13 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--domain prints the merged domain: it goes with --format xml only");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return pl_gen_parse(key, arg, state, &g->c, &g->pa);
 	}
 	return 0;
 }
 
 int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 {
-	static const struct argp_child children[] = {
-		{ &pl_common_argp, 0, NULL, 0 }, { &pl_plan_argp, 0, NULL, 0 }, { 0 }
-	};
 	static const struct argp argp = {
 		.options = options,
 		.parser = parse,
@@ -109,7 +96,7 @@ int cmd_gen_libvirt(int argc, char **argv, struct pl_ctx *ctx)
 		       "  virsh dumpxml vm |\n"
 		       "    pcilink gen-libvirt-xml --domain - 01:00 | virsh define /dev/stdin\n"
 		       "  pcilink gen-libvirt-xml --libvirt-version 8.0 --speed 16 --width 16 02:00",
-		.children = children,
+		.children = pl_gen_children,
 	};
 	struct gen_args g = { .c = { .format = "xml" }, .first_index = -1 };
 	struct pl_lv lv = { .first_index = PL_LV_FIRST_INDEX };

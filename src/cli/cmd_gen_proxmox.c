@@ -45,13 +45,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_XVGA:
 		g->xvga = true;
 		break;
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &g->c;
-		state->child_inputs[1] = &g->pa;
-		break;
-	case ARGP_KEY_ARG:
-		pl_common_add_slot(state, &g->c, arg);
-		break;
 	case ARGP_KEY_END:
 		if (g->pa.set & (PL_SET_BUS | PL_SET_ADDR | PL_SET_CHASSIS))
 			argp_error(state, "--bus, --first-addr and --first-chassis do not apply: qemu-server "
@@ -65,7 +58,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 				  (const char *[]){ g->c.dump, g->pa.plan_file, g->conf, g->mapping }, 4);
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return pl_gen_parse(key, arg, state, &g->c, &g->pa);
 	}
 	return 0;
 }
@@ -105,9 +98,6 @@ static void explain_split(const struct pl_ctx *ctx, const struct pl_plan *plan)
 
 int cmd_gen_proxmox(int argc, char **argv, struct pl_ctx *ctx)
 {
-	static const struct argp_child children[] = {
-		{ &pl_common_argp, 0, NULL, 0 }, { &pl_plan_argp, 0, NULL, 0 }, { 0 }
-	};
 	static const struct argp argp = {
 		.options = options,
 		.parser = parse,
@@ -123,7 +113,7 @@ int cmd_gen_proxmox(int argc, char **argv, struct pl_ctx *ctx)
 		       "\vExamples:\n  pcilink gen-proxmox 01:00\n"
 		       "  pcilink gen-proxmox --conf /etc/pve/qemu-server/100.conf 01:00 > 100.conf.new\n"
 		       "  pcilink gen-proxmox --qemu-version 9.2 --conf 100.conf --mapping /etc/pve/mapping/pci.cfg 01:00",
-		.children = children,
+		.children = pl_gen_children,
 	};
 	struct gen_args g = { .c = { .format = "proxmox" } };
 	struct pl_pve_opts po = { 0 };

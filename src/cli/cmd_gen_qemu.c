@@ -23,34 +23,21 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	struct gen_args *g = state->input;
 
 	switch (key) {
-	case 'o':
-		g->c.format = arg;
-		break;
 	case '0':
 		g->c.format = "null";
-		break;
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &g->c;
-		state->child_inputs[1] = &g->pa;
 		break;
 	case ARGP_KEY_END:
 		pl_cli_stdin_once(state, (const char *[]){ "--dump", "--plan" },
 				  (const char *[]){ g->c.dump, g->pa.plan_file }, 2);
 		break;
-	case ARGP_KEY_ARG:
-		pl_common_add_slot(state, &g->c, arg);
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return pl_gen_parse(key, arg, state, &g->c, &g->pa);
 	}
 	return 0;
 }
 
 int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx)
 {
-	static const struct argp_child children[] = {
-		{ &pl_common_argp, 0, NULL, 0 }, { &pl_plan_argp, 0, NULL, 0 }, { 0 }
-	};
 	static const struct argp argp = {
 		.options = options,
 		.parser = parse,
@@ -62,7 +49,7 @@ int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx)
 		       "\vExamples:\n  pcilink gen-qemu-args 01:00\n"
 		       "  pcilink gen-qemu-args --qemu-version 7.2 --split-functions 03:00\n"
 		       "  qemu-system-x86_64 ... $(pcilink gen-qemu-args -o args 01:00 | tr '\\n' ' ')",
-		.children = children,
+		.children = pl_gen_children,
 	};
 	struct gen_args g = { .c = { .format = "shell" } };
 	const struct pl_emitter *em;
@@ -70,7 +57,7 @@ int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx)
 	struct pl_dev **sel = NULL;
 	struct pl_plan plan = { 0 };
 	size_t n;
-	int rc;
+	int rc, last;
 
 	if (pl_cli_parse(&argp, argc, argv, 0, &g, ctx->verb))
 		return PL_EXIT_USAGE;
@@ -78,9 +65,8 @@ int cmd_gen_qemu(int argc, char **argv, struct pl_ctx *ctx)
 	if (rc || !em)
 		goto out;
 	rc = pl_cli_plan(ctx, &g.c, &g.pa, &sys, &sel, &n, &plan);
-	if (rc == PL_EXIT_OK && pl_numa_last_guest(&plan) >= 0) {
-		int last = pl_numa_last_guest(&plan);
-
+	last = rc == PL_EXIT_OK ? pl_numa_last_guest(&plan) : -1;
+	if (last >= 0) {
 		/* pcilink cannot see the rest of the command line: QEMU refuses a node it lacks */
 		pl_warn(ctx, "the guest must define NUMA node%s 0%s%.0d (QEMU numbers them from 0), e.g. "
 			     "-object memory-backend-ram,id=mem0,size=SIZE -numa node,nodeid=0,memdev=mem0%s "
