@@ -46,6 +46,7 @@ static void on_error(char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
 	va_end(ap);
+	err_msg[strcspn(err_msg, "\n")] = 0;   /* some of libpci's messages end in one */
 	if (err_jmp)
 		longjmp(*err_jmp, 1);
 	/* unreachable in practice: every libpci call below runs under a jump buffer */
@@ -531,7 +532,7 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	struct pl_system *sys = pl_system_new();
 	struct pl_access *acc = calloc(1, sizeof(*acc));
 	const char *volatile name = NULL;
-	volatile bool native = false;
+	volatile bool native = false, loading_ids = false;
 	jmp_buf jb;
 	int rc;
 
@@ -587,7 +588,9 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 		unsigned line = o->kind == PL_SOURCE_DUMP ? dump_check(name, false, why, sizeof(why)) : 0;
 
 		err_jmp = NULL;
-		if (line)
+		if (loading_ids)
+			snprintf(err, errlen, "%s: not a pci.ids name list (-i): %s", o->ids_file, err_msg);
+		else if (line)
 			snprintf(err, errlen, "%s:%u: %s", o->path, line, err_msg);
 		else if (o->kind == PL_SOURCE_DUMP)
 			snprintf(err, errlen, "%s: %s", o->path, err_msg);
@@ -609,6 +612,27 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 		acc->pacc->id_lookup_mode |= PCI_LOOKUP_NO_HWDB;
 	}
 	pci_init(acc->pacc);
+	/* a name list asked for by name is read now: libpci would quietly print numbers instead */
+	if (o->ids_file && o->names) {
+		const char *what = not_regular(AT_FDCWD, o->ids_file);
+
+		if (what) {     /* libpci would block on a FIFO */
+			snprintf(err, errlen, "%s: %s, not a pci.ids name list (-i)", o->ids_file, what);
+			rc = PL_EINVAL;
+			err_jmp = NULL;
+			goto fail;
+		}
+		loading_ids = true;
+		errno = 0;
+		if (!pci_load_name_list(acc->pacc)) {
+			snprintf(err, errlen, "%s: cannot read this name list (-i): %s", o->ids_file,
+				 strerror(errno ? errno : EIO));
+			rc = errno == ENOENT ? PL_ENOENT : PL_EACCES;
+			err_jmp = NULL;
+			goto fail;
+		}
+		loading_ids = false;
+	}
 	pci_scan_bus(acc->pacc);
 	if (native)
 		make_shells(acc);
