@@ -86,27 +86,32 @@ static const char *bus_refused(const char *bus)
 static error_t override(struct argp_state *state, struct pl_plan_args *pa, char *arg, bool speed)
 {
 	struct pl_override v = { .all = true, .from_cli = true, .policy = -1 };
-	char *eq = strrchr(arg, '='), *val = eq ? eq + 1 : arg;
+	char *eq = strrchr(arg, '='), *val = eq ? eq + 1 : arg, qa[PL_EXCERPT_SIZE], qv[PL_EXCERPT_SIZE];
+	const char *opt = speed ? "speed" : "width";
 	struct pl_override *n;
 
+	pl_excerpt(qa, sizeof(qa), arg);
 	if (eq) {
 		char slot[32];
 		struct pl_bdf b;
+		int len = (int)(eq - arg);
 
-		snprintf(slot, sizeof(slot), "%.*s", (int)(eq - arg), arg);
 		/* BB:DD, BB:DD.F, DDDD:BB:DD[.F]: the function does not matter, the device does */
-		if (!strchr(slot, '.'))
-			strncat(slot, ".0", sizeof(slot) - strlen(slot) - 1);
-		if (pl_bdf_parse(slot, &b))
-			argp_error(state, "--%s %s: '%.*s' is not a slot (BB:DD or DDDD:BB:DD.F)",
-				   speed ? "speed" : "width", arg, (int)(eq - arg), arg);
+		snprintf(slot, sizeof(slot), "%.*s%s", len, arg, memchr(arg, '.', (size_t)len) ? "" : ".0");
+		if (len > 24 || pl_bdf_parse(slot, &b))   /* 24: longer than any slot, never cut */
+			argp_error(state, "--%s '%s': '%s' is not a slot (BB:DD or DDDD:BB:DD.F)", opt, qa,
+				   pl_excerpt_n(qv, sizeof(qv), arg, (size_t)len));
 		v.all = false;
 		v.bdf = b;
 	}
+	if (eq)
+		pl_excerpt(qv, sizeof(qv), val);
 	if (speed && !(v.speed = pl_speed_from_qemu(val)))
-		argp_error(state, "--speed %s: '%s' is not a QEMU link speed (2_5 5 8 16 32 64)", arg, val);
+		argp_error(state, "--speed '%s'%s%s%s is not a QEMU link speed (2_5 5 8 16 32 64)", qa,
+			   eq ? ": '" : "", eq ? qv : "", eq ? "'" : "");
 	if (!speed && (pl_cli_parse_dec(val, 1, 32, &v.width) || !pl_width_valid(v.width)))
-		argp_error(state, "--width %s: '%s' is not a QEMU link width (1 2 4 8 12 16 32)", arg, val);
+		argp_error(state, "--width '%s'%s%s%s is not a QEMU link width (1 2 4 8 12 16 32)", qa,
+			   eq ? ": '" : "", eq ? qv : "", eq ? "'" : "");
 	n = realloc(pa->o.ovr, (pa->o.novr + 1) * sizeof(*n));
 	if (!n)
 		argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
