@@ -406,8 +406,16 @@ static const char *unassignable(const struct pl_dev *d)
 	return NULL;
 }
 
+/* The warnings of planning that are not the plan's own: the plan's JSON carries them too. */
+struct warns {
+	struct pl_diag *head, **tail;
+};
+
+#define warn(w, ...) pl_diag_add(&(w)->head, &(w)->tail, __VA_ARGS__)
+
 /* Leave out what vfio-pci cannot take; with nothing left, one refusal that says why. */
-static int keep_assignable(const struct pl_ctx *ctx, const struct pl_common *c, struct pl_dev ***sel, size_t *n)
+static int keep_assignable(const struct pl_ctx *ctx, struct warns *w, const struct pl_common *c, struct pl_dev ***sel,
+			   size_t *n)
 {
 	const char *why, *first = NULL;
 	size_t keep = 0;
@@ -425,7 +433,7 @@ static int keep_assignable(const struct pl_ctx *ctx, const struct pl_common *c, 
 			pl_bdf_fmt(&d->bdf, fb, sizeof(fb));
 		}
 		if (!c->all)
-			pl_warn(ctx, "%s is %s: not assignable, left out", pl_bdf_fmt(&d->bdf, b, sizeof(b)), why);
+			warn(w, "%s is %s: not assignable, left out", pl_bdf_fmt(&d->bdf, b, sizeof(b)), why);
 	}
 	if (keep) {
 		*n = keep;
@@ -465,7 +473,7 @@ static int overrides_selected(const struct pl_ctx *ctx, const struct pl_plan_arg
 }
 
 /* A function the host is using (its boot disk, its NIC) would be taken away from it: say so. */
-static void host_drivers(const struct pl_ctx *ctx, struct pl_dev **sel, size_t n)
+static void host_drivers(const struct pl_ctx *ctx, struct warns *w, struct pl_dev **sel, size_t n)
 {
 	bool libvirt = !strcmp(ctx->verb, "gen-libvirt-xml");
 	char b[16];
@@ -477,16 +485,16 @@ static void host_drivers(const struct pl_ctx *ctx, struct pl_dev **sel, size_t n
 			continue;
 		pl_bdf_fmt(&sel[i]->bdf, b, sizeof(b));
 		if (libvirt)
-			pl_warn(ctx, "%s is in use by the host (driver %s): libvirt's managed='yes' takes it from "
+			warn(w, "%s is in use by the host (driver %s): libvirt's managed='yes' takes it from "
 				     "the host when the VM starts; make sure the host can do without it", b, drv);
 		else
-			pl_warn(ctx, "%s is in use by the host (driver %s): hand it to vfio-pci before starting "
+			warn(w, "%s is in use by the host (driver %s): hand it to vfio-pci before starting "
 				     "QEMU (driverctl set-override %s vfio-pci, or write vfio-pci to "
 				     "/sys/bus/pci/devices/%s/driver_override and reprobe)", b, drv, b, b);
 	}
 }
 
-int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa,
+static int plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa, struct warns *w,
 		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan)
 {
 	struct pl_target_req req;
@@ -512,7 +520,7 @@ int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 		pa->o.qemu.known = false;
 		snprintf(pa->o.qemu.source, sizeof(pa->o.qemu.source), "no %s: the newest QEMU assumed",
 			 pa->default_qemu);
-		pl_warn(ctx, "no %s (not a Proxmox VE host?): planning for the newest QEMU (x-speed up to 64); "
+		warn(w, "no %s (not a Proxmox VE host?): planning for the newest QEMU (x-speed up to 64); "
 			     "give --qemu-version (Proxmox VE 8.x ships QEMU 8.0 to 9.2, 9.x 10.0 to 11.0)",
 			pa->default_qemu);
 	} else {
@@ -523,14 +531,14 @@ int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 			return rc == PL_EINVAL && pa->qemu_ver ? PL_EXIT_USAGE : PL_EXIT_FAIL;
 		}
 		if (*skipped)
-			pl_warn(ctx, "%s; planning for %s; give --qemu or --qemu-version to choose", skipped,
+			warn(w, "%s; planning for %s; give --qemu or --qemu-version to choose", skipped,
 				guessed ? "the newest QEMU (no qemu-system-x86_64 on PATH either)" : pa->o.qemu.source);
 		else if (guessed)
-			pl_warn(ctx, "no qemu-system-x86_64 found: planning for the newest QEMU (x-speed up to 64, "
+			warn(w, "no qemu-system-x86_64 found: planning for the newest QEMU (x-speed up to 64, "
 				     "AtomicOps from 8.1); give --qemu-version or --qemu");
 	}
 	if (pa->o.hotplug >= 0 && !pa->o.qemu.has_hotplug)
-		pl_warn(ctx, "%s has no hotplug property on pcie-root-port (QEMU 5.0+): --hotplug ignored",
+		warn(w, "%s has no hotplug property on pcie-root-port (QEMU 5.0+): --hotplug ignored",
 			pa->o.qemu.source);
 	rc = pl_cli_load(ctx, c, sys, sel, n);
 	if (rc)
@@ -538,12 +546,12 @@ int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 	/* what probe reports among the input's warnings: which block of a slot is used */
 	for (size_t i = 0; i < (*sys)->ndev; i++)
 		if ((*sys)->devs[i]->blocks > 1)
-			pl_warn(ctx, "slot %s is listed %u times; its first block is used",
+			warn(w, "slot %s is listed %u times; its first block is used",
 				pl_bdf_fmt(&(*sys)->devs[i]->bdf, b, sizeof(b)), (*sys)->devs[i]->blocks);
-	rc = keep_assignable(ctx, c, sel, n);
+	rc = keep_assignable(ctx, w, c, sel, n);
 	if (rc || (rc = overrides_selected(ctx, pa, *sel, *n)))
 		return rc;
-	host_drivers(ctx, *sel, *n);
+	host_drivers(ctx, w, *sel, *n);
 	if (planfile_overrides(pa, *sys, *sel, *n))
 		return PL_EXIT_FAIL;
 	if (!pa->kernel_given && (*sys)->kind == PL_SOURCE_LIVE)
@@ -553,7 +561,27 @@ int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 		pl_err(ctx, "%s", err);
 		return rc == PL_EINVAL ? PL_EXIT_USAGE : PL_EXIT_FAIL;
 	}
-	for (const struct pl_diag *g = plan->warnings; g; g = g->next)
+	return PL_EXIT_OK;
+}
+
+int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa,
+		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *p)
+{
+	struct warns w = { NULL, &w.head };
+	int rc = plan(ctx, c, pa, &w, sys, sel, n, p);
+
+	if (rc) {
+		pl_diag_free(w.head);
+		return rc;
+	}
+	/* ours first, in the order they arose, then the plan's */
+	if (w.head) {
+		*w.tail = p->warnings;
+		if (!p->warnings)
+			p->warn_tail = w.tail;
+		p->warnings = w.head;
+	}
+	for (const struct pl_diag *g = p->warnings; g; g = g->next)
 		pl_warn(ctx, "%s", g->msg);
 	return PL_EXIT_OK;
 }
