@@ -97,6 +97,26 @@ void pl_common_numa_arg(struct argp_state *state, struct pl_common *c, char *arg
 
 const struct argp pl_common_argp = { .options = common_options, .parser = common_parse };
 
+error_t pl_cli_parse_base(int key, char *arg, struct argp_state *state, struct pl_common *c, struct pl_plan_args *pa)
+{
+	switch (key) {
+	case 'o':
+		c->format = arg;
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = c;
+		if (pa)
+			state->child_inputs[1] = pa;
+		break;
+	case ARGP_KEY_ARG:
+		pl_common_add_slot(state, c, arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
 int pl_common_add_sel(struct pl_common *c, const char *slot, const char *id, const char *where)
 {
 	char ex[PL_EXCERPT_SIZE], ex2[PL_EXCERPT_SIZE];

@@ -140,10 +140,11 @@ void pl_plan_args_free(struct pl_plan_args *pa);
 
 extern const struct argp pl_plan_argp;
 
-/* The generators' shared command line: the common and plan options as argp children, the
- * format (-o) and the slot arguments; a generator's parser hands every other key here. */
+/* The generators' argp children: the common and the plan options. */
 extern const struct argp_child pl_gen_children[];
-error_t pl_gen_parse(int key, char *arg, struct argp_state *state, struct pl_common *c, struct pl_plan_args *pa);
+/* What probe and the generators parse alike: -o, the slot arguments, and the children's inputs
+ * (pa NULL: no plan options); a command's parser hands every key it does not know here. */
+error_t pl_cli_parse_base(int key, char *arg, struct argp_state *state, struct pl_common *c, struct pl_plan_args *pa);
 
 /* Target QEMU and kernel, load and analyse, build the plan; warnings go to stderr. */
 int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa,

@@ -242,25 +242,6 @@ const struct argp_child pl_gen_children[] = {
 	{ &pl_common_argp, 0, NULL, 0 }, { &pl_plan_argp, 0, NULL, 0 }, { 0 }
 };
 
-error_t pl_gen_parse(int key, char *arg, struct argp_state *state, struct pl_common *c, struct pl_plan_args *pa)
-{
-	switch (key) {
-	case 'o':
-		c->format = arg;
-		break;
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = c;
-		state->child_inputs[1] = pa;
-		break;
-	case ARGP_KEY_ARG:
-		pl_common_add_slot(state, c, arg);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
 /* The plan file fills what the command line left unset; its devices select when nothing else does. */
 static int apply_planfile(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa)
 {

@@ -75,7 +75,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--domain prints the merged domain: it goes with --format xml only");
 		break;
 	default:
-		return pl_gen_parse(key, arg, state, &g->c, &g->pa);
+		return pl_cli_parse_base(key, arg, state, &g->c, &g->pa);
 	}
 	return 0;
 }

@@ -58,7 +58,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 				  (const char *[]){ g->c.dump, g->pa.plan_file, g->conf, g->mapping }, 4);
 		break;
 	default:
-		return pl_gen_parse(key, arg, state, &g->c, &g->pa);
+		return pl_cli_parse_base(key, arg, state, &g->c, &g->pa);
 	}
 	return 0;
 }

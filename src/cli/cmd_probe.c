@@ -15,22 +15,7 @@ static const struct argp_option options[] = {
 
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
-	struct pl_common *c = state->input;
-
-	switch (key) {
-	case 'o':
-		c->format = arg;
-		break;
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = c;
-		break;
-	case ARGP_KEY_ARG:
-		pl_common_add_slot(state, c, arg);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
+	return pl_cli_parse_base(key, arg, state, state->input, NULL);
 }
 
 int cmd_probe(int argc, char **argv, struct pl_ctx *ctx)
