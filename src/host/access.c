@@ -585,7 +585,9 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 	warn_sys = sys;
 	if (setjmp(jb)) {
 		char why[128];
-		unsigned line = o->kind == PL_SOURCE_DUMP ? dump_check(name, false, why, sizeof(why)) : 0;
+		/* libpci read the dump itself (not a native one, name NULL) and stopped in it */
+		unsigned line = o->kind == PL_SOURCE_DUMP && name && !loading_ids ?
+				dump_check(name, false, why, sizeof(why)) : 0;
 
 		err_jmp = NULL;
 		if (loading_ids)
