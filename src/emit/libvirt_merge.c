@@ -6,6 +6,7 @@
  * ports clear of all that. What a previous run placed stays where it is; pcilink's own ports
  * that lost their devices are dropped. libvirt_edit.c then splices the result into the input.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -334,27 +335,55 @@ static long root_slot(const xmlNode *d, long *fn)
 	return guest_addr(lv_child(d, "address"), &bus, &slot, fn) && bus == 0 ? slot : -1;
 }
 
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const void *const *)a, y = (uintptr_t)*(const void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct slot_bits {
+	uint8_t fns[32];
+};
+
+static void slot_bit(void *ctx, long bus, long slot, long fn)
+{
+	struct slot_bits *b = ctx;
+
+	if (bus == 0)
+		b->fns[slot] |= (uint8_t)(1u << fn);
+}
+
 /*
  * A dropped port at function 0 of a slot whose other functions stay in use is kept (8.2);
- * other dropped ports do not count as in use, and keeping one can make another needed.
+ * what only dropped elements use does not count (every address inside them, read as
+ * s->fns was), and keeping one can make another needed.
  */
-static void keep_needed_orphans(struct pl_lv *lv, struct scan *s)
+static int keep_needed_orphans(const struct pl_plan *plan, struct pl_lv *lv, struct scan *s)
 {
+	xmlNode **sorted = calloc(lv->ndrop + 1, sizeof(*sorted));
 	bool changed = true;
 
+	if (!sorted)
+		return PL_ENOMEM;
 	while (changed) {
+		struct slot_bits gone = { { 0 } }, stay = { { 0 } };
+
 		changed = false;
+		memcpy(sorted, lv->drop, lv->ndrop * sizeof(*sorted));
+		qsort(sorted, lv->ndrop, sizeof(*sorted), ptr_cmp);
+		for (xmlNode *d = s->devices->children; d; d = d->next)
+			if (d->type == XML_ELEMENT_NODE && !owned(plan, s, d))
+				each_address(d, slot_bit, bsearch(&d, sorted, lv->ndrop, sizeof(*sorted), ptr_cmp) ?
+							  &gone : &stay);
 		for (size_t i = 0; i < lv->ndrop; i++) {
-			long fn, slot = root_slot(lv->drop[i], &fn), f2;
+			long fn, slot = root_slot(lv->drop[i], &fn);
 			uint8_t other;
 			char *alias, q[PL_EXCERPT_SIZE];
 
 			if (slot < 0 || fn != 0)
 				continue;
-			other = (uint8_t)(s->fns[slot] & ~1u);
-			for (size_t k = 0; k < lv->ndrop; k++)
-				if (k != i && root_slot(lv->drop[k], &f2) == slot)
-					other &= (uint8_t)~(1u << f2);
+			other = (uint8_t)(s->fns[slot] & ~1u & ~(gone.fns[slot] & ~stay.fns[slot]));
 			if (!other)
 				continue;
 			alias = lv_prop(lv_child(lv->drop[i], "alias"), "name");
@@ -367,6 +396,8 @@ static void keep_needed_orphans(struct pl_lv *lv, struct scan *s)
 			break;
 		}
 	}
+	free(sorted);
+	return PL_OK;
 }
 
 /* --- placement ------------------------------------------------------------------------------- */
@@ -602,7 +633,9 @@ static int prepare_merge(const struct pl_plan *plan, struct pl_lv *lv, struct sc
 			return PL_EINVAL;
 	}
 	set_multifunction(plan, lv, s);
-	keep_needed_orphans(lv, s);
+	rc = keep_needed_orphans(plan, lv, s);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < plan->nports; i++) {
 		struct pl_lv_port *l = &lv->ports[i];
 

@@ -357,6 +357,26 @@ static void stale_ports_without_bus(void)
 	out_free(&b);
 }
 
+/* a stale port whose function 1 is written in a second <address> (its first is no PCI one) */
+static void stale_ports_second_address(void)
+{
+	const char *in = HEAD "  <devices>\n"
+			 "    <controller type='pci' index='7' model='pcie-root-port'><alias name='ua-rp-09-00'/>"
+			 "<address type='pci' domain='0' bus='0' slot='0x1a' function='0'/></controller>\n"
+			 "    <controller type='pci' index='8' model='pcie-root-port'><alias name='ua-rp-0a-00'/>"
+			 "<address type='p-i'/><address type='pci' domain='0' bus='0' slot='0x1a' function='1'/>"
+			 "</controller>\n  </devices>\n</domain>\n";
+	struct out a = merge(in, (struct run){ .which = "0" }), b;
+
+	CHECK_EQ(a.rc, 0);
+	CHECK_EQ(count(a.xml, "ua-rp-09-00"), 0);
+	CHECK_EQ(count(a.xml, "ua-rp-0a-00"), 0);
+	b = merge(a.xml ? a.xml : "", (struct run){ .which = "0" });
+	CHECK(a.xml && b.xml && !strcmp(a.xml, b.xml));
+	out_free(&a);
+	out_free(&b);
+}
+
 static void first_addr_taken(void)
 {
 	const char *in = HEAD "  <devices>\n    <interface type='user'><model type='e1000e'/>"
@@ -393,6 +413,7 @@ int main(void)
 	TEST(global_replaced);
 	TEST(split_drops_stale_ports);
 	TEST(stale_ports_without_bus);
+	TEST(stale_ports_second_address);
 	TEST(first_addr_taken);
 	TEST(machine_messages);
 	pl_system_free(sys);
