@@ -87,7 +87,7 @@ static error_t override(struct argp_state *state, struct pl_plan_args *pa, char 
 {
 	struct pl_override v = { .all = true, .from_cli = true, .policy = -1 };
 	char *eq = strrchr(arg, '='), *val = eq ? eq + 1 : arg, qa[PL_EXCERPT_SIZE], qv[PL_EXCERPT_SIZE];
-	const char *opt = speed ? "speed" : "width";
+	char shown[PL_EXCERPT_SIZE + 4] = "";   /* ": 'VALUE'" after a slot, else nothing */
 	struct pl_override *n;
 
 	pl_excerpt(qa, sizeof(qa), arg);
@@ -99,19 +99,16 @@ static error_t override(struct argp_state *state, struct pl_plan_args *pa, char 
 		/* BB:DD, BB:DD.F, DDDD:BB:DD[.F]: the function does not matter, the device does */
 		snprintf(slot, sizeof(slot), "%.*s%s", len, arg, memchr(arg, '.', (size_t)len) ? "" : ".0");
 		if (len > 24 || pl_bdf_parse(slot, &b))   /* 24: longer than any slot, never cut */
-			argp_error(state, "--%s '%s': '%s' is not a slot (BB:DD or DDDD:BB:DD.F)", opt, qa,
-				   pl_excerpt_n(qv, sizeof(qv), arg, (size_t)len));
+			argp_error(state, "--%s '%s': '%s' is not a slot (BB:DD or DDDD:BB:DD.F)",
+				   speed ? "speed" : "width", qa, pl_excerpt_n(qv, sizeof(qv), arg, (size_t)len));
 		v.all = false;
 		v.bdf = b;
+		snprintf(shown, sizeof(shown), ": '%s'", pl_excerpt(qv, sizeof(qv), val));
 	}
-	if (eq)
-		pl_excerpt(qv, sizeof(qv), val);
 	if (speed && !(v.speed = pl_speed_from_qemu(val)))
-		argp_error(state, "--speed '%s'%s%s%s is not a QEMU link speed (2_5 5 8 16 32 64)", qa,
-			   eq ? ": '" : "", eq ? qv : "", eq ? "'" : "");
+		argp_error(state, "--speed '%s'%s is not a QEMU link speed (2_5 5 8 16 32 64)", qa, shown);
 	if (!speed && (pl_cli_parse_dec(val, 1, 32, &v.width) || !pl_width_valid(v.width)))
-		argp_error(state, "--width '%s'%s%s%s is not a QEMU link width (1 2 4 8 12 16 32)", qa,
-			   eq ? ": '" : "", eq ? qv : "", eq ? "'" : "");
+		argp_error(state, "--width '%s'%s is not a QEMU link width (1 2 4 8 12 16 32)", qa, shown);
 	n = realloc(pa->o.ovr, (pa->o.novr + 1) * sizeof(*n));
 	if (!n)
 		argp_failure(state, PL_EXIT_FAIL, ENOMEM, "out of memory");
@@ -392,7 +389,7 @@ struct warns {
 	struct pl_diag *head, **tail;
 };
 
-#define warn(w, ...) pl_diag_add(&(w)->head, &(w)->tail, __VA_ARGS__)
+#define plan_warn(w, ...) pl_diag_add(&(w)->head, &(w)->tail, __VA_ARGS__)
 
 /* Leave out what vfio-pci cannot take; with nothing left, one refusal that says why. */
 static int keep_assignable(const struct pl_ctx *ctx, struct warns *w, const struct pl_common *c, struct pl_dev ***sel,
@@ -414,7 +411,7 @@ static int keep_assignable(const struct pl_ctx *ctx, struct warns *w, const stru
 			pl_bdf_fmt(&d->bdf, fb, sizeof(fb));
 		}
 		if (!c->all)
-			warn(w, "%s is %s: not assignable, left out", pl_bdf_fmt(&d->bdf, b, sizeof(b)), why);
+			plan_warn(w, "%s is %s: not assignable, left out", pl_bdf_fmt(&d->bdf, b, sizeof(b)), why);
 	}
 	if (keep) {
 		*n = keep;
@@ -466,17 +463,17 @@ static void host_drivers(const struct pl_ctx *ctx, struct warns *w, struct pl_de
 			continue;
 		pl_bdf_fmt(&sel[i]->bdf, b, sizeof(b));
 		if (libvirt)
-			warn(w, "%s is in use by the host (driver %s): libvirt's managed='yes' takes it from "
+			plan_warn(w, "%s is in use by the host (driver %s): libvirt's managed='yes' takes it from "
 				     "the host when the VM starts; make sure the host can do without it", b, drv);
 		else
-			warn(w, "%s is in use by the host (driver %s): hand it to vfio-pci before starting "
+			plan_warn(w, "%s is in use by the host (driver %s): hand it to vfio-pci before starting "
 				     "QEMU (driverctl set-override %s vfio-pci, or write vfio-pci to "
 				     "/sys/bus/pci/devices/%s/driver_override and reprobe)", b, drv, b, b);
 	}
 }
 
-static int plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa, struct warns *w,
-		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan)
+static int build_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_args *pa, struct warns *w,
+		      struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *plan)
 {
 	struct pl_target_req req;
 	char err[600], skipped[600], b[16];
@@ -501,7 +498,7 @@ static int plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 		pa->o.qemu.known = false;
 		snprintf(pa->o.qemu.source, sizeof(pa->o.qemu.source), "no %s: the newest QEMU assumed",
 			 pa->default_qemu);
-		warn(w, "no %s (not a Proxmox VE host?): planning for the newest QEMU (x-speed up to 64); "
+		plan_warn(w, "no %s (not a Proxmox VE host?): planning for the newest QEMU (x-speed up to 64); "
 			     "give --qemu-version (Proxmox VE 8.x ships QEMU 8.0 to 9.2, 9.x 10.0 to 11.0)",
 			pa->default_qemu);
 	} else {
@@ -512,14 +509,14 @@ static int plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 			return rc == PL_EINVAL && pa->qemu_ver ? PL_EXIT_USAGE : PL_EXIT_FAIL;
 		}
 		if (*skipped)
-			warn(w, "%s; planning for %s; give --qemu or --qemu-version to choose", skipped,
+			plan_warn(w, "%s; planning for %s; give --qemu or --qemu-version to choose", skipped,
 				guessed ? "the newest QEMU (no qemu-system-x86_64 on PATH either)" : pa->o.qemu.source);
 		else if (guessed)
-			warn(w, "no qemu-system-x86_64 found: planning for the newest QEMU (x-speed up to 64, "
+			plan_warn(w, "no qemu-system-x86_64 found: planning for the newest QEMU (x-speed up to 64, "
 				     "AtomicOps from 8.1); give --qemu-version or --qemu");
 	}
 	if (pa->o.hotplug >= 0 && !pa->o.qemu.has_hotplug)
-		warn(w, "%s has no hotplug property on pcie-root-port (QEMU 5.0+): --hotplug ignored",
+		plan_warn(w, "%s has no hotplug property on pcie-root-port (QEMU 5.0+): --hotplug ignored",
 			pa->o.qemu.source);
 	rc = pl_cli_load(ctx, c, sys, sel, n);
 	if (rc)
@@ -527,7 +524,7 @@ static int plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 	/* what probe reports among the input's warnings: which block of a slot is used */
 	for (size_t i = 0; i < (*sys)->ndev; i++)
 		if ((*sys)->devs[i]->blocks > 1)
-			warn(w, "slot %s is listed %u times; its first block is used",
+			plan_warn(w, "slot %s is listed %u times; its first block is used",
 				pl_bdf_fmt(&(*sys)->devs[i]->bdf, b, sizeof(b)), (*sys)->devs[i]->blocks);
 	rc = keep_assignable(ctx, w, c, sel, n);
 	if (rc || (rc = overrides_selected(ctx, pa, *sel, *n)))
@@ -549,7 +546,7 @@ int pl_cli_plan(const struct pl_ctx *ctx, struct pl_common *c, struct pl_plan_ar
 		struct pl_system **sys, struct pl_dev ***sel, size_t *n, struct pl_plan *p)
 {
 	struct warns w = { NULL, &w.head };
-	int rc = plan(ctx, c, pa, &w, sys, sel, n, p);
+	int rc = build_plan(ctx, c, pa, &w, sys, sel, n, p);
 
 	if (rc) {
 		pl_diag_free(w.head);

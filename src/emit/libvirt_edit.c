@@ -314,7 +314,7 @@ static int remove_gone(struct ed *e)
 static xmlNs *ns_for(struct ed *e, const xmlNode *parent)
 {
 	const char *prefix = parent && parent->ns ? (const char *)parent->ns->prefix :
-			     parent ? "qemu" : e->lv->qprefix ? e->lv->qprefix : "";
+			     parent ? "qemu" : e->lv->qprefix;
 	xmlNs *ns = xmlNewNs(NULL, X(PL_LV_QEMU_NS), prefix && *prefix ? X(prefix) : NULL);
 
 	if (ns) {

@@ -627,9 +627,10 @@ int pl_access_open(const struct pl_access_opts *o, struct pl_system **out, char 
 		loading_ids = true;
 		errno = 0;
 		if (!pci_load_name_list(acc->pacc)) {
-			snprintf(err, errlen, "%s: cannot read this name list (-i): %s", o->ids_file,
-				 strerror(errno ? errno : EIO));
-			rc = errno == ENOENT ? PL_ENOENT : PL_EACCES;
+			int e = errno ? errno : EIO;
+
+			snprintf(err, errlen, "%s: cannot read this name list (-i): %s", o->ids_file, strerror(e));
+			rc = e == ENOENT ? PL_ENOENT : PL_EACCES;
 			err_jmp = NULL;
 			goto fail;
 		}
