@@ -283,27 +283,11 @@ static int scan_used(const struct pl_plan *plan, struct pl_lv *lv, struct scan *
 
 /* --- pcilink's own ports that lost their devices ------------------------------------------- */
 
-struct on_bus {
-	long bus;
-	bool hit;
-};
-
-static void bus_hit(void *ctx, long bus, long slot, long fn)
-{
-	struct on_bus *o = ctx;
-
-	(void)slot, (void)fn;
-	if (bus == o->bus)
-		o->hit = true;
-}
-
-/*
- * A ua-rp-* root port that is not in this plan and has nothing on its bus once the plan's host
- * functions sit on the plan's ports (--split-functions after a merge without it): dropped.
- */
+/* pcilink's ua-rp-* root ports that are not in this plan: candidates to drop (keep_needed_orphans). */
 static int find_orphans(const struct pl_plan *plan, struct pl_lv *lv, struct scan *s)
 {
 	size_t n = 0;
+	long idx;
 
 	for (xmlNode *d = s->devices->children; d; d = d->next)
 		n += d->type == XML_ELEMENT_NODE;
@@ -312,17 +296,9 @@ static int find_orphans(const struct pl_plan *plan, struct pl_lv *lv, struct sca
 	lv->drop = calloc(n + 1, sizeof(*lv->drop));
 	if (!lv->drop)
 		return PL_ENOMEM;
-	for (xmlNode *d = s->devices->children; d; d = d->next) {
-		struct on_bus o = { .bus = -1 };
-
-		if (!lv_pcilink_port(d) || owned(plan, s, d) || lv_num(d, "index", LV_DEC, &o.bus) != 1)
-			continue;
-		for (xmlNode *e = s->devices->children; e && !o.hit; e = e->next)
-			if (e != d && e->type == XML_ELEMENT_NODE && !(owned(plan, s, e) && lv_is(e, "hostdev")))
-				each_address(e, bus_hit, &o);
-		if (!o.hit)
+	for (xmlNode *d = s->devices->children; d; d = d->next)
+		if (lv_pcilink_port(d) && !owned(plan, s, d) && lv_num(d, "index", LV_DEC, &idx) == 1)
 			lv->drop[lv->ndrop++] = d;
-	}
 	return PL_OK;
 }
 
@@ -342,61 +318,100 @@ static int ptr_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-struct slot_bits {
-	uint8_t fns[32];
+/* What the elements that stay use: buses, and root-bus functions of those not pcilink's. */
+struct orphan_use {
+	bool bus[MAXN];
+	uint8_t gone[32], stay[32];     /* root-bus functions of what goes and of what stays */
 };
 
-static void slot_bit(void *ctx, long bus, long slot, long fn)
+static void use_bus(void *ctx, long bus, long slot, long fn)
 {
-	struct slot_bits *b = ctx;
+	struct orphan_use *u = ctx;
+
+	(void)slot, (void)fn;
+	u->bus[bus] = true;
+}
+
+static void use_fn(void *ctx, long bus, long slot, long fn)
+{
+	uint8_t *fns = ctx;
 
 	if (bus == 0)
-		b->fns[slot] |= (uint8_t)(1u << fn);
+		fns[slot] |= (uint8_t)(1u << fn);
+}
+
+/* Drop candidate i stays after all: out of lv->drop. */
+static void undrop(struct pl_lv *lv, size_t i)
+{
+	lv->drop[i] = lv->drop[--lv->ndrop];
 }
 
 /*
- * A dropped port at function 0 of a slot whose other functions stay in use is kept (8.2);
- * what only dropped elements use does not count (every address inside them, read as
- * s->fns was), and keeping one can make another needed.
+ * Of the candidates, a port stays when something that stays sits on its bus (a device, or a
+ * port that stays itself), or when it is function 0 of a root-bus slot whose other functions
+ * stay in use (8.2). What only dropped elements use does not count (every address inside
+ * them, read as s->fns was), so a second run finds the same ports and drops nothing more;
+ * keeping one port can make another needed, hence the rounds (at most one per bus or slot).
  */
 static int keep_needed_orphans(const struct pl_plan *plan, struct pl_lv *lv, struct scan *s)
 {
 	xmlNode **sorted = calloc(lv->ndrop + 1, sizeof(*sorted));
+	struct orphan_use *u = malloc(sizeof(*u));
 	bool changed = true;
 
-	if (!sorted)
+	if (!sorted || !u) {
+		free(sorted);
+		free(u);
 		return PL_ENOMEM;
+	}
 	while (changed) {
-		struct slot_bits gone = { { 0 } }, stay = { { 0 } };
+		size_t before = lv->ndrop;
 
-		changed = false;
+		memset(u, 0, sizeof(*u));
 		memcpy(sorted, lv->drop, lv->ndrop * sizeof(*sorted));
 		qsort(sorted, lv->ndrop, sizeof(*sorted), ptr_cmp);
-		for (xmlNode *d = s->devices->children; d; d = d->next)
-			if (d->type == XML_ELEMENT_NODE && !owned(plan, s, d))
-				each_address(d, slot_bit, bsearch(&d, sorted, lv->ndrop, sizeof(*sorted), ptr_cmp) ?
-							  &gone : &stay);
-		for (size_t i = 0; i < lv->ndrop; i++) {
+		for (xmlNode *d = s->devices->children; d; d = d->next) {
+			bool goes, own;
+
+			if (d->type != XML_ELEMENT_NODE)
+				continue;
+			goes = bsearch(&d, sorted, lv->ndrop, sizeof(*sorted), ptr_cmp);
+			own = owned(plan, s, d);
+			/* the plan's hostdevs move to the plan's ports */
+			if (!goes && !(own && lv_is(d, "hostdev")))
+				each_address(d, use_bus, u);
+			if (!own)
+				each_address(d, use_fn, goes ? u->gone : u->stay);
+		}
+		for (size_t i = 0; i < lv->ndrop;) {
+			long idx;
+
+			if (lv_num(lv->drop[i], "index", LV_DEC, &idx) == 1 && idx < MAXN && u->bus[idx])
+				undrop(lv, i);
+			else
+				i++;
+		}
+		changed = lv->ndrop != before;
+		/* devices first: the warning below is for ports that have none */
+		for (size_t i = 0; !changed && i < lv->ndrop;) {
 			long fn, slot = root_slot(lv->drop[i], &fn);
-			uint8_t other;
 			char *alias, q[PL_EXCERPT_SIZE];
 
-			if (slot < 0 || fn != 0)
+			if (slot < 0 || fn != 0 || !(s->fns[slot] & ~1u & ~(u->gone[slot] & ~u->stay[slot]))) {
+				i++;
 				continue;
-			other = (uint8_t)(s->fns[slot] & ~1u & ~(gone.fns[slot] & ~stay.fns[slot]));
-			if (!other)
-				continue;
+			}
 			alias = lv_prop(lv_child(lv->drop[i], "alias"), "name");
 			lv_warn(lv, "%s: pcilink's root port '%s' has no devices left, but it is kept: it is function 0 "
 				 "of root-bus slot 0x%02lx, and a guest sees the slot's other functions only with it",
 			     lv_name(lv), pl_excerpt(q, sizeof(q), alias), slot);
 			xmlFree(alias);
-			lv->drop[i] = lv->drop[--lv->ndrop];
-			changed = true;
-			break;
+			undrop(lv, i);
 		}
+		changed |= lv->ndrop != before;
 	}
 	free(sorted);
+	free(u);
 	return PL_OK;
 }
 

@@ -372,6 +372,31 @@ static void stale_ports_second_address(void)
 			   "<address type='p-i'/><address type='pci' domain='0' bus='0' slot='0x1a' function='1'/>");
 }
 
+/* a stale port on the bus of another: what only a dropped port uses does not keep a port */
+static void stale_port_on_stale_port(void)
+{
+	const char *chain = HEAD "  <devices>\n    <controller type='pci' index='7' model='pcie-root-port'>"
+			    "<alias name='ua-rp-09-00'/><address type='pci' domain='0' bus='0' slot='0x1a' function='0'/>"
+			    "</controller>\n    <controller type='pci' index='8' model='pcie-root-port'><alias "
+			    "name='ua-rp-0a-00'/><address type='pci' domain='0' bus='7' slot='0' function='0'/></controller>\n"
+			    "    <interface type='user'><address type='pci' domain='0' bus='8' slot='0' function='0'/>"
+			    "</interface>\n  </devices>\n</domain>\n";
+	struct out a, b;
+
+	stale_pair_dropped("<address type='pci' domain='0' bus='0' slot='0x1a' function='0'/>",
+			   "<address type='pci' domain='0' bus='7' slot='0' function='0'/>");
+	/* with a device at the end of the chain, both ports stay, and so does the second run */
+	a = merge(chain, (struct run){ .which = "0" });
+	CHECK_EQ(a.rc, 0);
+	CHECK_EQ(count(a.xml, "ua-rp-09-00"), 1);
+	CHECK_EQ(count(a.xml, "ua-rp-0a-00"), 1);
+	CHECK(!strstr(a.warn, "kept"));
+	b = merge(a.xml ? a.xml : "", (struct run){ .which = "0" });
+	CHECK(a.xml && b.xml && !strcmp(a.xml, b.xml));
+	out_free(&a);
+	out_free(&b);
+}
+
 static void first_addr_taken(void)
 {
 	const char *in = HEAD "  <devices>\n    <interface type='user'><model type='e1000e'/>"
@@ -409,6 +434,7 @@ int main(void)
 	TEST(split_drops_stale_ports);
 	TEST(stale_ports_without_bus);
 	TEST(stale_ports_second_address);
+	TEST(stale_port_on_stale_port);
 	TEST(first_addr_taken);
 	TEST(machine_messages);
 	pl_system_free(sys);
