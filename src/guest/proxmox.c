@@ -149,10 +149,15 @@ static int boolean(const char *v, size_t len)
 	return -1;
 }
 
-/* "host[,key=value...]" or "mapping=NAME,...": the keys pcilink reads; others stay as bytes. */
+/*
+ * "host[,key=value...]" or "mapping=NAME,...": the keys pcilink reads; others stay as bytes. Of
+ * those, one given twice is refused, as Proxmox's parse_property_string refuses any ("duplicate
+ * key"); a bare value is the host key.
+ */
 static int parse_hostpci(const char *v, size_t len, struct pl_pve_hostpci *h, char *why, size_t whylen)
 {
-	bool host = false;
+	enum { HOST = 1, MAPPING = 2, PCIE = 4, XVGA = 8 };
+	unsigned seen = 0, key;
 
 	while (len) {
 		const char *comma = memchr(v, ',', len);
@@ -162,21 +167,29 @@ static int parse_hostpci(const char *v, size_t len, struct pl_pve_hostpci *h, ch
 		const char *val = eq ? eq + 1 : v;
 		int b;
 
-		if (!eq || (kl == 4 && !memcmp(v, "host", 4))) {
-			if (host || (h->nids = pl_pve_parse_ids(val, vl, h->ids, PL_PVE_MAX_IDS)) < 0)
+		key = !eq || (kl == 4 && !memcmp(v, "host", 4)) ? HOST
+		      : kl == 7 && !memcmp(v, "mapping", 7)      ? MAPPING
+		      : kl == 4 && !memcmp(v, "pcie", 4)         ? PCIE
+		      : kl == 5 && !memcmp(v, "x-vga", 5)        ? XVGA
+								 : 0;
+		if (seen & key)
+			return fail(why, whylen, "%s appears twice: keep one (Proxmox refuses a duplicate key)",
+				    key == HOST ? "the host id" : key == MAPPING ? "mapping=" : key == PCIE ? "pcie=" : "x-vga=");
+		seen |= key;
+		if (key == HOST) {
+			if ((h->nids = pl_pve_parse_ids(val, vl, h->ids, PL_PVE_MAX_IDS)) < 0)
 				return fail(why, whylen, "'%.*s' is not a host PCI id (BB:DD.F, DDDD:BB:DD.F, ';' "
 					    "between several, at most %d)", (int)(vl > 60 ? 60 : vl), val, PL_PVE_MAX_IDS);
-			host = true;
-		} else if (kl == 7 && !memcmp(v, "mapping", 7)) {
+		} else if (key == MAPPING) {
 			if (!vl || vl >= sizeof(h->mapping) || memchr(val, ';', vl))
 				return fail(why, whylen, "mapping '%.*s' is not a mapping id", (int)(vl > 60 ? 60 : vl), val);
 			memcpy(h->mapping, val, vl);
 			h->mapping[vl] = 0;
-		} else if ((kl == 4 && !memcmp(v, "pcie", 4)) || (kl == 5 && !memcmp(v, "x-vga", 5))) {
+		} else if (key) {
 			if ((b = boolean(val, vl)) < 0)
 				return fail(why, whylen, "%.*s=%.*s is not a boolean (0 or 1)", (int)kl, v,
 					    (int)(vl > 20 ? 20 : vl), val);
-			if (kl == 4)
+			if (key == PCIE)
 				h->pcie = b;
 			else
 				h->xvga = b;
@@ -186,8 +199,9 @@ static int parse_hostpci(const char *v, size_t len, struct pl_pve_hostpci *h, ch
 		len -= l + 1;
 		v += l + 1;
 	}
-	if (host == !!h->mapping[0])
-		return fail(why, whylen, host ? "both a host id and mapping= (give one)" : "neither a host id nor mapping=");
+	if (!(seen & HOST) == !(seen & MAPPING))
+		return fail(why, whylen, seen & HOST ? "both a host id and mapping= (give one)"
+						     : "neither a host id nor mapping=");
 	return PL_OK;
 }
 

@@ -109,6 +109,15 @@ static void parse(void)
 		{ "hostpci01: 01:00.0\n", "t:1: 'hostpci01' is not a hostpci key (hostpci0 to hostpci15)" },
 		{ "hostpci0: 01:00.0,mapping=x\n", "t:1: hostpci0: both a host id and mapping= (give one)" },
 		{ "hostpci0: pcie=1\n", "t:1: hostpci0: neither a host id nor mapping=" },
+		/* Proxmox refuses a key given twice; merging would rewrite both */
+		{ "hostpci0: mapping=gpu,pcie=1,mapping=gpu\n",
+		  "t:1: hostpci0: mapping= appears twice: keep one (Proxmox refuses a duplicate key)" },
+		{ "hostpci0: 01:00.0,host=02:00.0\n",
+		  "t:1: hostpci0: the host id appears twice: keep one (Proxmox refuses a duplicate key)" },
+		{ "hostpci0: 01:00.0,pcie=1,x-vga=1,pcie=0\n",
+		  "t:1: hostpci0: pcie= appears twice: keep one (Proxmox refuses a duplicate key)" },
+		{ "hostpci0: 01:00.0,x-vga=1,x-vga=1\n",
+		  "t:1: hostpci0: x-vga= appears twice: keep one (Proxmox refuses a duplicate key)" },
 		{ "hostpci0: 01:00.0,pcie=maybe\n", "t:1: hostpci0: pcie=maybe is not a boolean (0 or 1)" },
 		{ "hostpci0: 1:0.0\n", "t:1: hostpci0: '1:0.0' is not a host PCI id (BB:DD.F, DDDD:BB:DD.F, ';' "
 				      "between several, at most 8)" },
