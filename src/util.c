@@ -180,3 +180,22 @@ int pl_read_all(int fd, size_t cap, char **buf, size_t *len)
 	*len = n;
 	return 0;
 }
+
+int pl_grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	size_t want = *cap ? *cap * 2 : 16;
+	void *np;
+
+	if (n < *cap)
+		return 0;
+	if (want < n + 1)
+		want = n + 1;
+	if (want > SIZE_MAX / size)
+		return -1;
+	np = realloc(*p, want * size);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = want;
+	return 0;
+}

@@ -33,4 +33,11 @@ char *pl_excerpt(char *buf, size_t size, const char *s);
  */
 int pl_read_all(int fd, size_t cap, char **buf, size_t *len);
 
+/*
+ * Room for element n of the array *p of size-byte elements, *cap of them allocated: the array
+ * doubles when full, so appending stays linear (realloc by one element copies it all each time
+ * under ASan, and where glibc cannot grow in place). 0, or -1 with *p and *cap unchanged.
+ */
+int pl_grow(void **p, size_t *cap, size_t n, size_t size);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "libvirt.h"
+#include "util.h"
 
 struct scanner {
 	struct pl_lvb *b;
@@ -67,20 +68,6 @@ static size_t past_doctype(const char *buf, size_t len, size_t i)
 	return len;
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	void *np;
-
-	if (n < *cap)
-		return 0;
-	np = realloc(*p, (*cap ? *cap * 2 : 64) * size);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = *cap ? *cap * 2 : 64;
-	return 0;
-}
-
 /* A start tag at s->i ('<'): its element, attributes and, for <x/>, its end. */
 static int start_tag(struct scanner *s, size_t *stack, size_t *depth)
 {
@@ -89,7 +76,7 @@ static int start_tag(struct scanner *s, size_t *stack, size_t *depth)
 	size_t len = b->len, i = s->i + 1, e;
 	struct pl_lvb_el *el;
 
-	if (grow((void **)&b->el, &b->elcap, b->nel, sizeof(*b->el)))
+	if (pl_grow((void **)&b->el, &b->elcap, b->nel, sizeof(*b->el)))
 		return -1;
 	e = b->nel++;
 	el = &b->el[e];
@@ -124,7 +111,7 @@ static int start_tag(struct scanner *s, size_t *stack, size_t *depth)
 		if (i >= len || (buf[i] != '"' && buf[i] != '\''))
 			return -1;
 		q = buf[i++];
-		if (grow((void **)&b->at, &b->atcap, b->nat, sizeof(*b->at)))
+		if (pl_grow((void **)&b->at, &b->atcap, b->nat, sizeof(*b->at)))
 			return -1;
 		b->at[b->nat++] = (struct pl_lvb_attr){ .n0 = n0, .n1 = n1, .v0 = i, .quote = q };
 		while (i < len && buf[i] != q)
@@ -286,7 +273,7 @@ int pl_lvb_edit(struct pl_lvb *b, size_t from, size_t to, const char *text)
 {
 	char *t = strdup(text ? text : "");
 
-	if (!t || grow((void **)&b->ed, &b->edcap, b->ned, sizeof(*b->ed))) {
+	if (!t || pl_grow((void **)&b->ed, &b->edcap, b->ned, sizeof(*b->ed))) {
 		free(t);
 		b->oom = true;
 		return -1;

@@ -26,7 +26,7 @@ struct pl_check_opts {
 };
 
 struct pl_findings {
-	size_t n;
+	size_t n, cap;
 	struct pl_finding *v;
 };
 
@@ -37,6 +37,8 @@ struct pl_findings {
 int pl_check(const struct pl_guest *g, struct pl_system *sys, const struct pl_check_opts *o,
 	     struct pl_findings *out);
 void pl_findings_free(struct pl_findings *f);
+/* A new finding at the end of f, every other field empty; NULL when out of memory. */
+struct pl_finding *pl_findings_add(struct pl_findings *f, const char *code, enum pl_sev sev);
 /*
  * check --guest: sys is the guest's own PCI view. plan (len bytes, NULL: none) is a generator's
  * --format json output. 0, or PL_EINVAL with err set (the plan is not one).

@@ -14,6 +14,7 @@
 #include <libxml/tree.h>
 
 #include "guest.h"
+#include "util.h"
 
 #define QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
 
@@ -242,21 +243,17 @@ static void overrides(struct dr *r, const xmlNode *ov)
 static int commandline(struct dr *r, const xmlNode *cl)
 {
 	char **argv = NULL, v[512];
-	size_t argc = 0;
+	size_t argc = 0, cap = 0;
 	int rc = PL_OK;
 
 	for (xmlNode *a = cl->children; a; a = a->next) {
-		char **n;
-
 		if (!is_qemu(a, "arg"))
 			continue;
-		n = realloc(argv, (argc + 1) * sizeof(*n));
-		if (!n || !(n[argc] = strdup(attr(a, "value", v, sizeof(v))))) {
-			argv = n ? n : argv;
+		if (pl_grow((void **)&argv, &cap, argc, sizeof(*argv)) ||
+		    !(argv[argc] = strdup(attr(a, "value", v, sizeof(v))))) {
 			rc = PL_ENOMEM;
 			break;
 		}
-		argv = n;
 		argc++;
 	}
 	/* the arguments follow libvirt's own: no program word in front */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "guest.h"
+#include "util.h"
 
 static const struct {
 	const char *driver;
@@ -58,11 +59,10 @@ void pl_guest_free(struct pl_guest *g)
 
 struct pl_gdev *pl_guest_add(struct pl_guest *g, const char *driver)
 {
-	struct pl_gdev *n = realloc(g->devs, (g->ndev + 1) * sizeof(*n)), *d;
+	struct pl_gdev *d;
 
-	if (!n)
+	if (pl_grow((void **)&g->devs, &g->devs_cap, g->ndev, sizeof(*g->devs)))
 		return NULL;
-	g->devs = n;
 	d = &g->devs[g->ndev++];
 	memset(d, 0, sizeof(*d));
 	snprintf(d->driver, sizeof(d->driver), "%s", driver);
@@ -75,11 +75,10 @@ struct pl_gdev *pl_guest_add(struct pl_guest *g, const char *driver)
 
 int pl_guest_add_global(struct pl_guest *g, const char *driver, const char *prop, const char *value)
 {
-	struct pl_gglobal *n = realloc(g->globals, (g->nglobal + 1) * sizeof(*n));
+	struct pl_gglobal *n;
 
-	if (!n)
+	if (pl_grow((void **)&g->globals, &g->globals_cap, g->nglobal, sizeof(*g->globals)))
 		return PL_ENOMEM;
-	g->globals = n;
 	n = &g->globals[g->nglobal++];
 	snprintf(n->driver, sizeof(n->driver), "%s", driver);
 	snprintf(n->prop, sizeof(n->prop), "%s", prop);

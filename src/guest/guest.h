@@ -81,9 +81,9 @@ struct pl_guest {
 	bool q35;               /* a PCI Express machine (q35); false: i440fx, conventional only */
 	int mach_major, mach_minor;     /* versioned machine type; 0.0 = the QEMU's newest */
 	struct pl_qemu qemu;    /* the QEMU that runs it (qemu.known false: newest assumed) */
-	size_t ndev;
+	size_t ndev, devs_cap;
 	struct pl_gdev *devs;
-	size_t nglobal;
+	size_t nglobal, globals_cap;
 	struct pl_gglobal *globals;
 	struct pl_diag *diags, **diag_tail;     /* what a reader skipped or could not understand */
 	struct pl_diag *refusals, **refusal_tail;       /* what the QEMU would refuse to start with */

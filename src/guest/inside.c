@@ -41,16 +41,11 @@ static struct pl_finding *add(struct pl_findings *out, const char *code, enum pl
 static struct pl_finding *add(struct pl_findings *out, const char *code, enum pl_sev sev, const struct pl_dev *d,
 			      const char *fmt, ...)
 {
-	struct pl_finding *n = realloc(out->v, (out->n + 1) * sizeof(*n)), *f;
+	struct pl_finding *f = pl_findings_add(out, code, sev);
 	va_list ap;
 
-	if (!n)
+	if (!f)
 		return NULL;
-	out->v = n;
-	f = &n[out->n++];
-	memset(f, 0, sizeof(*f));
-	f->code = code;
-	f->sev = sev;
 	if (d)
 		pl_bdf_fmt(&d->bdf, f->guest, sizeof(f->guest));
 	va_start(ap, fmt);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "proxmox.h"
+#include "util.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -245,11 +246,8 @@ static bool section_header(const char *l, size_t len)
 
 static int add_key(struct pl_pve_conf *c, struct pl_pve_span name, struct pl_pve_span line)
 {
-	struct pl_pve_key *n = realloc(c->keys, (c->nkeys + 1) * sizeof(*n));
-
-	if (!n)
+	if (pl_grow((void **)&c->keys, &c->keys_cap, c->nkeys, sizeof(*c->keys)))
 		return PL_ENOMEM;
-	c->keys = n;
 	c->keys[c->nkeys].name = name;
 	c->keys[c->nkeys++].line = line;
 	return PL_OK;
@@ -393,7 +391,7 @@ void pl_pve_free(struct pl_pve_conf *c)
 {
 	free(c->keys);
 	c->keys = NULL;
-	c->nkeys = 0;
+	c->nkeys = c->keys_cap = 0;
 }
 
 /* One "map" property of pci.cfg: "node=N,path=P[,id=...,iommugroup=...]"; the path when node matches. */

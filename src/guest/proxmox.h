@@ -48,7 +48,7 @@ struct pl_pve_conf {
 	const char *name;               /* for messages: the file name or "stdin" */
 	size_t main_end;                /* where the first section header starts (len without one) */
 	struct pl_pve_key *keys;
-	size_t nkeys;
+	size_t nkeys, keys_cap;
 	bool has_machine, q35;
 	int machine_major, machine_minor;       /* pc-q35-X.Y; 0.0: unpinned, the running QEMU's */
 	char machine[64];

@@ -563,21 +563,18 @@ unbalanced:
 static int split_nul(const char *s, size_t len, char ***out, size_t *n)
 {
 	char *buf = malloc(len + 1), **words = NULL;
-	size_t nw = 0;
+	size_t nw = 0, cap = 0;
 
 	if (!buf)
 		return PL_ENOMEM;
 	memcpy(buf, s, len);
 	buf[len] = 0;
 	for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
-		char **nn = realloc(words, (nw + 1) * sizeof(*nn));
-
-		if (!nn) {
+		if (pl_grow((void **)&words, &cap, nw, sizeof(*words))) {
 			free(words);
 			free(buf);
 			return PL_ENOMEM;
 		}
-		words = nn;
 		words[nw++] = buf + i;
 	}
 	*out = words;

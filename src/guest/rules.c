@@ -10,6 +10,7 @@
 
 #include "analysis.h"
 #include "check.h"
+#include "util.h"
 
 #define W(x) (1ull << (x))
 
@@ -35,18 +36,13 @@ static struct pl_finding *add(struct ck *c, const char *code, enum pl_sev sev, c
 static struct pl_finding *add(struct ck *c, const char *code, enum pl_sev sev, const struct pl_gdev *d,
 			      const char *fmt, ...)
 {
-	struct pl_finding *n = realloc(c->out->v, (c->out->n + 1) * sizeof(*n)), *f;
+	struct pl_finding *f = pl_findings_add(c->out, code, sev);
 	va_list ap;
 
-	if (!n) {
+	if (!f) {
 		c->rc = PL_ENOMEM;
 		return NULL;
 	}
-	c->out->v = n;
-	f = &n[c->out->n++];
-	memset(f, 0, sizeof(*f));
-	f->code = code;
-	f->sev = sev;
 	if (d) {
 		snprintf(f->guest, sizeof(f->guest), "%s", d->id[0] ? d->id : d->origin);
 		if (d->has_host)
@@ -487,6 +483,19 @@ int pl_check(const struct pl_guest *g, struct pl_system *sys, const struct pl_ch
 	rule_assigned(&c);
 	rule_numa(&c);
 	return c.rc;
+}
+
+struct pl_finding *pl_findings_add(struct pl_findings *f, const char *code, enum pl_sev sev)
+{
+	struct pl_finding *n;
+
+	if (pl_grow((void **)&f->v, &f->cap, f->n, sizeof(*f->v)))
+		return NULL;
+	n = &f->v[f->n++];
+	memset(n, 0, sizeof(*n));
+	n->code = code;
+	n->sev = sev;
+	return n;
 }
 
 void pl_findings_free(struct pl_findings *f)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dumpread.h"
+#include "util.h"
 
 #define LINE_MAX_CHARS 253      /* fgets(buf, 255) holds 254 characters, the newline included */
 #define DUMP_CFG_MAX 4096       /* libpci refuses bytes at or past this offset */
@@ -114,15 +115,8 @@ static struct pl_dump_fn *add(struct pl_dump *d, const struct pl_bdf *b)
 {
 	struct pl_dump_fn *f;
 
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct pl_dump_fn *n = realloc(d->fns, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		d->fns = n;
-		d->cap = cap;
-	}
+	if (pl_grow((void **)&d->fns, &d->cap, d->n, sizeof(*d->fns)))
+		return NULL;
 	f = &d->fns[d->n++];
 	f->bdf = *b;
 	f->len = 0;
