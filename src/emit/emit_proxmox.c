@@ -192,7 +192,8 @@ static bool token_is(const char *t, size_t l, const char *key)
 	return l > kl && !memcmp(t, key, kl) && t[kl] == '=';
 }
 
-/* The value: our host ids and pcie=1; an existing entry's other options stay, in their order. */
+/* The value: our host ids, pcie=1 and with --x-vga x-vga=1 (in place of a 0: a key given twice
+ * is refused); an existing entry's other options stay, in their order. */
 static void put_value(FILE *f, const struct ctx *c, const struct entry *e)
 {
 	const struct pl_pve_hostpci *h = e->src >= 0 ? &c->conf->hostpci[e->src] : NULL;
@@ -214,8 +215,10 @@ static void put_value(FILE *f, const struct ctx *c, const struct entry *e)
 		} else if (token_is(v, l, "pcie")) {
 			pcie = true;
 			fprintf(f, "%.*s", (int)l, h->pcie ? v : "pcie=1");
+		} else if (token_is(v, l, "x-vga")) {
+			xvga = true;
+			fprintf(f, "%.*s", (int)l, e->xvga && !h->xvga ? "x-vga=1" : v);
 		} else {
-			xvga |= token_is(v, l, "x-vga") && h->xvga;
 			fwrite(v, 1, l, f);
 		}
 		if (!comma)

@@ -36,9 +36,11 @@ static void mkplan(struct pl_plan *p, struct pl_plan_opts *o, int n, const int *
 }
 
 /* Emit the plan (merged into conf when not NULL); returns malloc'ed output or NULL on failure. */
+static bool run_xvga;   /* run() as with --x-vga */
+
 static char *run(const struct pl_plan *p, const char *conf, char *err, size_t errlen)
 {
-	struct pl_pve_opts o = { 0 };
+	struct pl_pve_opts o = { .xvga = run_xvga };
 	struct pl_pve_conf c;
 	char *buf = NULL;
 	size_t len = 0;
@@ -252,6 +254,16 @@ static void merge(void)
 	out = run(&p, "machine: q35\nargs: -a\nb: 1", err, sizeof(err));
 	CHECK(out && strstr(out, "args: -a -set"));
 	free(out);
+	/* --x-vga turns an entry's x-vga=off into x-vga=1 in place: Proxmox refuses a key given twice */
+	run_xvga = true;
+	out = run(&p, "machine: q35\nhostpci0: 03:00,x-vga=off,rombar=0\n", err, sizeof(err));
+	CHECK_STR(out, "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
+		       "machine: q35\nhostpci0: 0000:03:00.0,x-vga=1,rombar=0,pcie=1\n");
+	again = out ? run(&p, out, err, sizeof(err)) : NULL;
+	CHECK_STR(again, out);
+	free(again);
+	free(out);
+	run_xvga = false;
 	out = run(&p, "aaa: 1\nmachine: q35", err, sizeof(err));
 	CHECK_STR(out, "aaa: 1\nargs: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
 		       "hostpci0: 0000:03:00.0,pcie=1\nmachine: q35");
