@@ -349,6 +349,17 @@ static bool has_stray(const xmlNode *root)
 	return false;
 }
 
+/* <domain>'s binding of libvirt's qemu namespace, but not under a prefix with a colon: that is
+ * no name (Namespaces in XML), and elements written with it would not read back as qemu ones. */
+static xmlNs *qemu_binding(const xmlNode *root)
+{
+	for (xmlNs *ns = root->nsDef; ns; ns = ns->next)
+		if (ns->href && !strcmp((const char *)ns->href, PL_LV_QEMU_NS) &&
+		    (!ns->prefix || !strchr((const char *)ns->prefix, ':')))
+			return ns;
+	return NULL;
+}
+
 /*
  * By URI: a prefix <domain> already binds to libvirt's qemu namespace is used as it is;
  * else xmlns:qemu goes on <domain> (which also gives meaning to "qemu:" elements written
@@ -358,7 +369,7 @@ static bool has_stray(const xmlNode *root)
 static void qemu_ns(struct ed *e, xmlNode *root, bool needed)
 {
 	struct pl_lv *lv = e->lv;
-	xmlNs *ns = xmlSearchNsByHref(lv->dom, root, X(PL_LV_QEMU_NS));
+	xmlNs *ns = qemu_binding(root);
 	bool stray = has_stray(root);
 
 	lv->qdecl_root = lv->qdecl_own = lv->stray_qemu = false;

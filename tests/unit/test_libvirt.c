@@ -245,6 +245,15 @@ static void namespace_by_uri(void)
 		CHECK(o.xml && b.xml && !strcmp(o.xml, b.xml));
 		out_free(&b);
 		out_free(&o);
+		/* a prefix with a colon is no name: libxml2 would read "a:b:override" as prefix "a" */
+		o = merge("<domain xmlns:a:b='http://libvirt.org/schemas/domain/qemu/1.0'><os><type arch='x86_64' "
+			  "machine='q35'>hvm</type></os><devices/></domain>", (struct run){ .which = "0" });
+		CHECK_EQ(o.rc, 0);
+		CHECK(o.xml && strstr(o.xml, "<qemu:override>") && !strstr(o.xml, "a:b:"));
+		b = merge(o.xml ? o.xml : "", (struct run){ .which = "0" });
+		CHECK(o.xml && b.xml && !strcmp(o.xml, b.xml));
+		out_free(&b);
+		out_free(&o);
 	}
 }
 
