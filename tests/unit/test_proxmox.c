@@ -206,6 +206,17 @@ static void placement(void)
 		       "hostpci5-11 need hostpci4 (13-15 need 12) with pcie=1");
 }
 
+/* conf merged gives want, and merging that again changes nothing */
+static void merges_to(const struct pl_plan *p, const char *conf, const char *want)
+{
+	char err[400], *out = run(p, conf, err, sizeof(err)), *again = out ? run(p, out, err, sizeof(err)) : NULL;
+
+	CHECK_STR(out, want);
+	CHECK_STR(again, out);
+	free(again);
+	free(out);
+}
+
 static void merge(void)
 {
 	static const char conf[] =
@@ -215,13 +226,12 @@ static void merge(void)
 		"[snap1]\nhostpci0: 0000:07:00\nmachine: q35\n";
 	struct pl_plan p;
 	struct pl_plan_opts o;
-	char err[400], *out, *again;
+	char err[400], *out;
 
 	/* 07:00 split in two entries: the All Functions entry keeps index 0 and x-vga for .0 */
 	mkplan(&p, &o, 3, (const int[]){ 7, 7, 3 }, (const int[]){ 1, 1, 1 });
 	devs[1].bdf.fn = 1;
-	out = run(&p, conf, err, sizeof(err));
-	CHECK_STR(out,
+	merges_to(&p, conf,
 		  "#desc: keep %3A me\nargs: -cpu host -set 'device.ich9-pcie-port-9.x-speed=8' "
 		  "-set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4 "
 		  "-set device.ich9-pcie-port-2.x-speed=16 -set device.ich9-pcie-port-2.x-width=16 "
@@ -229,20 +239,12 @@ static void merge(void)
 		  "hostpci0: 0000:07:00.0,x-vga=1,pcie=1\nhostpci1: 0000:03:00.0,pcie=1,romfile=vbios.bin\n"
 		  "hostpci2: 0000:07:00.1,pcie=1\nmachine: q35\nvga: none\n\n[PENDING]\nmemory: 4\n\n"
 		  "[snap1]\nhostpci0: 0000:07:00\nmachine: q35\n");
-	again = out ? run(&p, out, err, sizeof(err)) : NULL;
-	CHECK_STR(again, out);
-	free(again);
-	free(out);
 
 	/* a config without args and without a final newline */
 	mkplan(&p, &o, 1, (const int[]){ 3 }, (const int[]){ 1 });
-	out = run(&p, "cores: 2\nmachine: q35\nname: x", err, sizeof(err));
-	CHECK_STR(out, "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
-		       "cores: 2\nhostpci0: 0000:03:00.0,pcie=1\nmachine: q35\nname: x");
-	again = out ? run(&p, out, err, sizeof(err)) : NULL;
-	CHECK_STR(again, out);
-	free(again);
-	free(out);
+	merges_to(&p, "cores: 2\nmachine: q35\nname: x",
+		  "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
+		  "cores: 2\nhostpci0: 0000:03:00.0,pcie=1\nmachine: q35\nname: x");
 	out = run(&p, "machine: q35\nsockets: 1", err, sizeof(err));
 	CHECK_STR(out, "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
 		       "hostpci0: 0000:03:00.0,pcie=1\nmachine: q35\nsockets: 1");
@@ -256,13 +258,9 @@ static void merge(void)
 	free(out);
 	/* --x-vga turns an entry's x-vga=off into x-vga=1 in place: Proxmox refuses a key given twice */
 	run_xvga = true;
-	out = run(&p, "machine: q35\nhostpci0: 03:00,x-vga=off,rombar=0\n", err, sizeof(err));
-	CHECK_STR(out, "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
-		       "machine: q35\nhostpci0: 0000:03:00.0,x-vga=1,rombar=0,pcie=1\n");
-	again = out ? run(&p, out, err, sizeof(err)) : NULL;
-	CHECK_STR(again, out);
-	free(again);
-	free(out);
+	merges_to(&p, "machine: q35\nhostpci0: 03:00,x-vga=off,rombar=0\n",
+		  "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
+		  "machine: q35\nhostpci0: 0000:03:00.0,x-vga=1,rombar=0,pcie=1\n");
 	run_xvga = false;
 	out = run(&p, "aaa: 1\nmachine: q35", err, sizeof(err));
 	CHECK_STR(out, "aaa: 1\nargs: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
