@@ -284,32 +284,19 @@ static bool our_set(const struct ctx *c, const char *w, size_t l)
 	return token_is(w, l, "hotplug") && po->hotplug >= 0 && po->qemu.has_hotplug;
 }
 
-/* The args: value without our ports' -set pairs (the blank before each goes with it), then ours. */
+/* The args: value without our ports' -set pairs (the blank before each goes with it), then ours.
+ * Words pair as QEMU reads them, so an option's argument is never taken for a -set. */
 static void put_args(FILE *f, const struct ctx *c, const char *v, size_t len, const char *ours)
 {
+	struct pl_pve_arg a;
 	size_t i = 0, kept = 0;
-	bool open;
 
-	while (i < len) {
-		size_t ws = i, s, e, s2, e2;
-
-		while (i < len && (v[i] == ' ' || v[i] == '\t'))
-			i++;
-		if (i == len)
-			break;
-		s = i;
-		e = pl_pve_word_end(v, len, s, &open);
-		for (s2 = e; s2 < len && (v[s2] == ' ' || v[s2] == '\t'); s2++)
-			;
-		e2 = pl_pve_word_end(v, len, s2, &open);
-		if (e - s == 4 && !memcmp(v + s, "-set", 4) && s2 < len && our_set(c, v + s2, e2 - s2)) {
-			i = e2;
+	while (pl_pve_args_next(v, len, &i, &a)) {
+		if (!strcmp(a.opt, "set") && a.arg_fits && our_set(c, a.arg, strlen(a.arg)))
 			continue;
-		}
 		/* the first word kept drops the blanks before it only if a pair was dropped there */
-		fwrite(v + (kept ? ws : s), 1, e - (kept ? ws : s), f);
+		fwrite(v + (kept ? a.ws : a.s), 1, a.ve - (kept ? a.ws : a.s), f);
 		kept++;
-		i = e;
 	}
 	if (*ours)
 		fprintf(f, "%s%s", kept ? " " : "", ours);

@@ -122,6 +122,9 @@ int pl_guest_readconfig(struct pl_guest *g, const char *text, const char *name, 
 /* The same from argv words. */
 int pl_guest_from_qemu_argv(struct pl_guest *g, char *const *argv, size_t argc, bool open_files, char *err,
 			    size_t errlen);
+/* The option a QEMU argv word names ("-set", "--set": "set") when QEMU reads the next word as its
+ * argument, whatever that word is; NULL for a bare word and an option that takes none. */
+const char *pl_qemu_opt_with_arg(const char *word);
 
 /*
  * Read a libvirt domain (buf, len; name for messages) as libvirt's QEMU driver turns it into a

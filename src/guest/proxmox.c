@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest.h"
 #include "proxmox.h"
 #include "util.h"
 
@@ -516,6 +517,66 @@ size_t pl_pve_word_end(const char *v, size_t len, size_t i, bool *open)
 	return i;
 }
 
+size_t pl_pve_unquote(const char *v, size_t s, size_t e, char *w, size_t size)
+{
+	size_t o = 0;
+	char q = 0;
+
+	for (size_t i = s; i < e; i++) {
+		char c;
+
+		if (!q && (v[i] == '\'' || v[i] == '"')) {
+			q = v[i];
+			continue;
+		}
+		if (q && v[i] == q) {
+			q = 0;
+			continue;
+		}
+		c = v[i] == '\\' && q != '\'' && i + 1 < e ? v[++i] : v[i];
+		if (o + 1 < size)
+			w[o] = c;
+		o++;
+	}
+	if (size)
+		w[o < size ? o : size - 1] = 0;
+	return o;
+}
+
+bool pl_pve_args_next(const char *v, size_t len, size_t *i, struct pl_pve_arg *a)
+{
+	char word[64];
+	const char *opt;
+	bool open;
+
+	a->ws = *i;
+	while (*i < len && (v[*i] == ' ' || v[*i] == '\t'))
+		(*i)++;
+	if (*i == len)
+		return false;
+	a->s = *i;
+	a->e = *i = pl_pve_word_end(v, len, a->s, &open);
+	a->vs = a->ve = a->e;
+	a->opt[0] = a->arg[0] = 0;
+	a->arg_fits = true;
+	a->missing = false;
+	/* a longer word is no option without an argument: their names are short */
+	pl_pve_unquote(v, a->s, a->e, word, sizeof(word));
+	if (!(opt = pl_qemu_opt_with_arg(word)))
+		return true;
+	snprintf(a->opt, sizeof(a->opt), "%s", opt);
+	while (*i < len && (v[*i] == ' ' || v[*i] == '\t'))
+		(*i)++;
+	if (*i == len) {
+		a->missing = true;
+		return true;
+	}
+	a->vs = *i;
+	a->ve = *i = pl_pve_word_end(v, len, a->vs, &open);
+	a->arg_fits = pl_pve_unquote(v, a->vs, a->ve, a->arg, sizeof(a->arg)) < sizeof(a->arg);
+	return true;
+}
+
 static bool quotes_balanced(const char *v, size_t len)
 {
 	bool open = false;
@@ -526,9 +587,24 @@ static bool quotes_balanced(const char *v, size_t len)
 	return !open;
 }
 
+/* The option that ends the value without its argument, in opt. */
+static bool args_missing(const char *v, size_t len, char *opt, size_t size)
+{
+	struct pl_pve_arg a;
+	size_t i = 0;
+
+	while (pl_pve_args_next(v, len, &i, &a))
+		if (a.missing) {
+			snprintf(opt, size, "%s", a.opt);
+			return true;
+		}
+	return false;
+}
+
 /* The machine must give pcie-root-port ports named ich9-pcie-port-N (q35, 4.0 or newer). */
 int pl_pve_check_target(const struct pl_pve_conf *f, char *err, size_t errlen)
 {
+	char opt[32];
 
 	if (!f->has_machine)
 		return fail(err, errlen, "%s has no machine: line, so the VM is i440fx, which has no PCIe root ports: "
@@ -545,6 +621,9 @@ int pl_pve_check_target(const struct pl_pve_conf *f, char *err, size_t errlen)
 	if (f->has_args && !quotes_balanced(f->buf + f->args_value.off, f->args_value.len))
 		return fail(err, errlen, "%s:%u: args: a quote or a backslash runs to the end of the line: close it",
 			    f->name, f->args_line);
+	if (f->has_args && args_missing(f->buf + f->args_value.off, f->args_value.len, opt, sizeof(opt)))
+		return fail(err, errlen, "%s:%u: args: -%s ends the line without its argument, so QEMU would read "
+			    "pcilink's -set as it: give it one", f->name, f->args_line, opt);
 	for (int k = 0; k < PL_PVE_MAX_HOSTPCI; k++)
 		if (f->hostpci[k].present && f->hostpci[k].mapping[0] && !f->hostpci[k].mapped)
 			return fail(err, errlen, "%s:%u: hostpci%d uses mapping=%s: give --mapping /etc/pve/mapping/pci.cfg "

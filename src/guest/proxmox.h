@@ -94,6 +94,21 @@ int pl_pve_check_target(const struct pl_pve_conf *c, char *err, size_t errlen);
 /* End of the args: word starting at i (quotes and backslashes as a shell reads them, kept raw);
  * *open when a quote or a final backslash runs to the end. */
 size_t pl_pve_word_end(const char *v, size_t len, size_t i, bool *open);
+/* The word [s,e) as PVE::Tools::split_args gives it (quotes removed, backslashes escape) into w,
+ * at most size - 1 bytes and a NUL; returns its whole length. */
+size_t pl_pve_unquote(const char *v, size_t s, size_t e, char *w, size_t size);
+
+/* One step of an args: value as QEMU pairs its words: the word [s,e) after blanks from ws, and
+ * when it is an option with an argument, that argument [vs,ve) (unquoted in arg, arg_fits false
+ * when longer) whatever it looks like; otherwise vs = ve = e, and missing when the value ends first. */
+struct pl_pve_arg {
+	size_t ws, s, e, vs, ve;
+	char opt[32];           /* "set" for -set and --set; "" for a bare word or an option without argument */
+	char arg[128];
+	bool arg_fits, missing;
+};
+/* The step from *i; false at the end of the value. */
+bool pl_pve_args_next(const char *v, size_t len, size_t *i, struct pl_pve_arg *a);
 
 struct pl_guest;
 /*

@@ -13,6 +13,7 @@
 
 #include "guest.h"
 #include "proxmox.h"
+#include "util.h"
 
 /* pve-q35-4.0.cfg's ports (pve-q35.cfg: the same as ioh3420 without link values), the
  * bridge pcie=0 devices sit behind */
@@ -55,29 +56,39 @@ static int functions(const struct pl_pve_hostpci *h, const struct pl_system *sys
 	return n;
 }
 
-/* One argv word: printf'ed, appended. */
-static int push(char ***argv, size_t *argc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int push(char ***argv, size_t *argc, const char *fmt, ...)
-{
-	char **n = realloc(*argv, (*argc + 1) * sizeof(*n));
-	va_list ap;
-	int rc;
+/* The argv qemu-server would build, as far as check reads it. */
+struct words {
+	char **v;
+	size_t n, cap;
+};
 
-	if (!n)
+/* Append w (owned from here on, freed on failure). */
+static int take(struct words *a, char *w)
+{
+	if (!w || pl_grow((void **)&a->v, &a->cap, a->n, sizeof(*a->v))) {
+		free(w);
 		return PL_ENOMEM;
-	*argv = n;
-	va_start(ap, fmt);
-	rc = vasprintf(&n[*argc], fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return PL_ENOMEM;
-	(*argc)++;
+	}
+	a->v[a->n++] = w;
 	return PL_OK;
 }
 
+/* One argv word: printf'ed, appended. */
+static int push(struct words *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int push(struct words *a, const char *fmt, ...)
+{
+	char *w;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&w, fmt, ap);
+	va_end(ap);
+	return take(a, rc < 0 ? NULL : w);
+}
+
 /* qemu-server's -device words for hostpciN (print_hostpci_devices as REFERENCE 8.4 describes it). */
-static int hostpci_words(const struct pl_pve_conf *c, int k, const struct pl_system *sys, char ***argv,
-			 size_t *argc)
+static int hostpci_words(const struct pl_pve_conf *c, int k, const struct pl_system *sys, struct words *a)
 {
 	static const int pci0_slot[] = { 0x10, 0x11, 0x1b };
 	const struct pl_pve_hostpci *h = &c->hostpci[k];
@@ -89,8 +100,8 @@ static int hostpci_words(const struct pl_pve_conf *c, int k, const struct pl_sys
 		snprintf(bus, sizeof(bus), "ich9-pcie-port-%d", k + 1);
 		snprintf(addr, sizeof(addr), "0x0");
 		pl_pve_port_addr(k, &slot, &fn);
-		if (k >= 4 && (push(argv, argc, "-device") ||
-				       push(argv, argc, "pcie-root-port,id=%s,addr=%x.%x,x-speed=16,x-width=32,"
+		if (k >= 4 && (push(a, "-device") ||
+				       push(a, "pcie-root-port,id=%s,addr=%x.%x,x-speed=16,x-width=32,"
 					   "multifunction=on,bus=pcie.0,port=%d,chassis=%d", bus, slot, fn, k + 1, k + 1)))
 			return PL_ENOMEM;
 	} else {
@@ -106,8 +117,8 @@ static int hostpci_words(const struct pl_pve_conf *c, int k, const struct pl_sys
 
 		if (n > 1)
 			snprintf(mf, sizeof(mf), ".%d", j);
-		if (push(argv, argc, "-device") ||
-		    push(argv, argc, "vfio-pci,host=%04x:%02x:%02x.%x,id=hostpci%d%s,bus=%s%s%s%s%s", f[j].domain,
+		if (push(a, "-device") ||
+		    push(a, "vfio-pci,host=%04x:%02x:%02x.%x,id=hostpci%d%s,bus=%s%s%s%s%s", f[j].domain,
 			 f[j].bus, f[j].dev, f[j].fn, k, mf, bus, *addr ? ",addr=" : "", addr, *addr ? mf : "",
 			 j == 0 && n > 1 ? ",multifunction=on" : ""))
 			return PL_ENOMEM;
@@ -116,39 +127,26 @@ static int hostpci_words(const struct pl_pve_conf *c, int k, const struct pl_sys
 }
 
 /* args: as PVE::Tools::split_args reads it: quotes removed, backslashes escape. */
-static int args_words(const struct pl_pve_conf *c, char ***argv, size_t *argc)
+static int args_words(const struct pl_pve_conf *c, struct words *a)
 {
 	const char *v = c->buf + c->args_value.off;
 	size_t len = c->args_value.len, i = 0;
 	bool open;
 
 	while (i < len) {
-		size_t e, o = 0;
-		char *w, q = 0;
+		size_t e;
+		char *w;
 
 		if (v[i] == ' ' || v[i] == '\t') {
 			i++;
 			continue;
 		}
 		e = pl_pve_word_end(v, len, i, &open);
-		if (!(w = malloc(e - i + 1)))
+		if ((w = malloc(e - i + 1)))
+			pl_pve_unquote(v, i, e, w, e - i + 1);
+		if (take(a, w))
 			return PL_ENOMEM;
-		for (; i < e; i++) {
-			if (!q && (v[i] == '\'' || v[i] == '"'))
-				q = v[i];
-			else if (q && v[i] == q)
-				q = 0;
-			else if (v[i] == '\\' && q != '\'' && i + 1 < e)
-				w[o++] = v[++i];
-			else
-				w[o++] = v[i];
-		}
-		w[o] = 0;
-		if (push(argv, argc, "%s", w)) {
-			free(w);
-			return PL_ENOMEM;
-		}
-		free(w);
+		i = e;
 	}
 	return PL_OK;
 }
@@ -156,8 +154,8 @@ static int args_words(const struct pl_pve_conf *c, char ***argv, size_t *argc)
 int pl_guest_from_proxmox(struct pl_guest *g, const struct pl_pve_conf *c, const struct pl_system *sys, char *err,
 			  size_t errlen)
 {
-	char cfg[2048], **argv = NULL;
-	size_t argc = 0;
+	struct words a = { 0 };
+	char cfg[2048];
 	int rc = PL_OK;
 
 	pl_guest_set_machine(g, c->has_machine ? c->machine : "pc");
@@ -180,12 +178,12 @@ int pl_guest_from_proxmox(struct pl_guest *g, const struct pl_pve_conf *c, const
 				    "/etc/pve/mapping/pci.cfg to check it", k, h->mapping);
 			continue;
 		}
-		rc = hostpci_words(c, k, sys, &argv, &argc);
+		rc = hostpci_words(c, k, sys, &a);
 	}
 	if (!rc && c->has_args)
-		rc = args_words(c, &argv, &argc);
+		rc = args_words(c, &a);
 	if (!rc)
-		rc = pl_guest_from_qemu_argv(g, argv, argc, false, err, errlen);
+		rc = pl_guest_from_qemu_argv(g, a.v, a.n, false, err, errlen);
 	if (rc == PL_ENOMEM)
 		snprintf(err, errlen, "out of memory");
 	/* name devices as the config does: "hostpci3 (100.conf:12)" */
@@ -199,8 +197,8 @@ int pl_guest_from_proxmox(struct pl_guest *g, const struct pl_pve_conf *c, const
 		    k < PL_PVE_MAX_HOSTPCI && c->hostpci[k].present)
 			snprintf(d->origin, sizeof(d->origin), "hostpci%d (%.40s:%u)", k, base, c->hostpci[k].line);
 	}
-	for (size_t i = 0; i < argc; i++)
-		free(argv[i]);
-	free(argv);
+	for (size_t i = 0; i < a.n; i++)
+		free(a.v[i]);
+	free(a.v);
 	return rc;
 }

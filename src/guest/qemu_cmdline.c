@@ -423,12 +423,16 @@ int pl_guest_readconfig(struct pl_guest *g, const char *text, const char *name, 
 
 /* ---- argv ---- */
 
-static bool takes_arg(const char *opt)
+const char *pl_qemu_opt_with_arg(const char *word)
 {
+	const char *opt = word + (word[1] == '-' ? 2 : 1);
+
+	if (word[0] != '-' || !word[1])
+		return NULL;    /* a bare word is QEMU's first disk image */
 	for (size_t i = 0; i < sizeof(no_arg) / sizeof(no_arg[0]); i++)
 		if (!strcmp(no_arg[i], opt))
-			return false;
-	return true;
+			return NULL;
+	return opt;
 }
 
 static bool is_assignment(const char *w)
@@ -453,15 +457,10 @@ int pl_guest_from_qemu_argv(struct pl_guest *g, char *const *argv, size_t argc, 
 	if (i < argc && argv[i][0] != '-')
 		i++;    /* the program */
 	for (; i < argc; i++) {
-		const char *opt = argv[i];
+		const char *opt = pl_qemu_opt_with_arg(argv[i]);
 		int rc;
 
-		if (opt[0] != '-' || !opt[1]) {
-			/* a bare word is QEMU's first disk image */
-			continue;
-		}
-		opt += opt[1] == '-' ? 2 : 1;
-		if (!takes_arg(opt))
+		if (!opt)
 			continue;
 		if (i + 1 == argc)
 			return fail(&r, "-%s needs an argument", pl_excerpt(r.ex, sizeof(r.ex), opt));

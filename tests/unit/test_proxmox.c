@@ -253,9 +253,16 @@ static void merge(void)
 	CHECK_STR(out, "args: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
 		       "hostpci0: 0000:03:00.0,pcie=1\nmachine: q35\ntags: z");
 	free(out);
-	out = run(&p, "machine: q35\nargs: -a\nb: 1", err, sizeof(err));
-	CHECK(out && strstr(out, "args: -a -set"));
+	out = run(&p, "machine: q35\nargs: -S\nb: 1", err, sizeof(err));
+	CHECK(out && strstr(out, "args: -S -set"));
 	free(out);
+	/* words pair as QEMU reads them: an option's argument is never a -set, quotes come off first */
+	merges_to(&p, "machine: q35\nargs: -set -set device.ich9-pcie-port-1.x-width=8 -name -set "
+		  "device.ich9-pcie-port-1.x-speed=2_5 '-set' \"device.ich9-pcie-port-1.x-width=2\" --set "
+		  "device.ich9-pcie-port-1.x-speed=8\n",
+		  "machine: q35\nargs: -set -set device.ich9-pcie-port-1.x-width=8 -name -set "
+		  "device.ich9-pcie-port-1.x-speed=2_5 -set device.ich9-pcie-port-1.x-speed=16 "
+		  "-set device.ich9-pcie-port-1.x-width=4\nhostpci0: 0000:03:00.0,pcie=1\n");
 	/* --x-vga turns an entry's x-vga=off into x-vga=1 in place: Proxmox refuses a key given twice */
 	run_xvga = true;
 	merges_to(&p, "machine: q35\nhostpci0: 03:00,x-vga=off,rombar=0\n",
@@ -293,6 +300,8 @@ static void refusals(void)
 						 "line: close it" },
 		{ "machine: q35\nargs: -a b\\\n", "t.conf:2: args: a quote or a backslash runs to the end of the "
 						  "line: close it" },
+		{ "machine: q35\nargs: -cpu host -m\n", "t.conf:2: args: -m ends the line without its argument, "
+							 "so QEMU would read pcilink's -set as it: give it one" },
 		{ "machine: q35\nhostpci0: 03:00.0;09:00.0\n", "t.conf:2: hostpci0 also passes 0000:09:00.0, which "
 							       "is not selected: select it too, or split that "
 							       "entry first" },
