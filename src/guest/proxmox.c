@@ -489,8 +489,9 @@ int pl_pve_resolve_mappings(struct pl_pve_conf *c, const char *cfg, size_t len, 
 	return PL_OK;
 }
 
-/* One word of an args: value as PVE::Tools::split_args sees it: quotes and backslashes kept raw.
- * *open is set when a quote runs to the end. */
+/* One word of an args: value as PVE::Tools::split_args (Text::ParseWords::shellwords) sees it:
+ * quotes and backslashes kept raw; blanks are Perl's \s; a backslash escapes the next byte
+ * inside '...' too. *open is set when a quote runs to the end. */
 size_t pl_pve_word_end(const char *v, size_t len, size_t i, bool *open)
 {
 	char q = 0;
@@ -500,16 +501,16 @@ size_t pl_pve_word_end(const char *v, size_t len, size_t i, bool *open)
 		if (q) {
 			if (v[i] == q)
 				q = 0;
-			else if (q == '"' && v[i] == '\\' && i + 1 < len)
+			else if (v[i] == '\\' && i + 1 < len)
 				i++;
 		} else if (v[i] == '\'' || v[i] == '"') {
 			q = v[i];
 		} else if (v[i] == '\\') {
 			if (i + 1 == len)
-				*open = true;   /* a final backslash would escape what we append */
+				*open = true;   /* shellwords gives no word at all; ours would escape what we append */
 			else
 				i++;
-		} else if (v[i] == ' ' || v[i] == '\t') {
+		} else if (is_blank(v[i])) {
 			break;
 		}
 	}
@@ -523,8 +524,6 @@ size_t pl_pve_unquote(const char *v, size_t s, size_t e, char *w, size_t size)
 	char q = 0;
 
 	for (size_t i = s; i < e; i++) {
-		char c;
-
 		if (!q && (v[i] == '\'' || v[i] == '"')) {
 			q = v[i];
 			continue;
@@ -533,9 +532,14 @@ size_t pl_pve_unquote(const char *v, size_t s, size_t e, char *w, size_t size)
 			q = 0;
 			continue;
 		}
-		c = v[i] == '\\' && q != '\'' && i + 1 < e ? v[++i] : v[i];
+		if (v[i] == '\\' && i + 1 < e) {
+			/* '\x' keeps its backslash (Text::ParseWords without PERL_SINGLE_QUOTE) */
+			if (q == '\'' && o++ + 1 < size)
+				w[o - 1] = v[i];
+			i++;
+		}
 		if (o + 1 < size)
-			w[o] = c;
+			w[o] = v[i];
 		o++;
 	}
 	if (size)
@@ -543,19 +547,24 @@ size_t pl_pve_unquote(const char *v, size_t s, size_t e, char *w, size_t size)
 	return o;
 }
 
+static size_t skip_blanks(const char *v, size_t len, size_t i)
+{
+	while (i < len && is_blank(v[i]))
+		i++;
+	return i;
+}
+
 bool pl_pve_args_next(const char *v, size_t len, size_t *i, struct pl_pve_arg *a)
 {
 	char word[64];
 	const char *opt;
-	bool open;
 
 	a->ws = *i;
-	while (*i < len && (v[*i] == ' ' || v[*i] == '\t'))
-		(*i)++;
+	*i = skip_blanks(v, len, *i);
 	if (*i == len)
 		return false;
 	a->s = *i;
-	a->e = *i = pl_pve_word_end(v, len, a->s, &open);
+	a->e = *i = pl_pve_word_end(v, len, a->s, &a->open);
 	a->vs = a->ve = a->e;
 	a->opt[0] = a->arg[0] = 0;
 	a->arg_fits = true;
@@ -565,46 +574,39 @@ bool pl_pve_args_next(const char *v, size_t len, size_t *i, struct pl_pve_arg *a
 	if (!(opt = pl_qemu_opt_with_arg(word)))
 		return true;
 	snprintf(a->opt, sizeof(a->opt), "%s", opt);
-	while (*i < len && (v[*i] == ' ' || v[*i] == '\t'))
-		(*i)++;
+	*i = skip_blanks(v, len, *i);
 	if (*i == len) {
 		a->missing = true;
 		return true;
 	}
 	a->vs = *i;
-	a->ve = *i = pl_pve_word_end(v, len, a->vs, &open);
+	a->ve = *i = pl_pve_word_end(v, len, a->vs, &a->open);
 	a->arg_fits = pl_pve_unquote(v, a->vs, a->ve, a->arg, sizeof(a->arg)) < sizeof(a->arg);
 	return true;
 }
 
-static bool quotes_balanced(const char *v, size_t len)
-{
-	bool open = false;
-
-	for (size_t i = 0; i < len && !open; i++)
-		if (v[i] != ' ' && v[i] != '\t')
-			i = pl_pve_word_end(v, len, i, &open);
-	return !open;
-}
-
-/* The option that ends the value without its argument, in opt. */
-static bool args_missing(const char *v, size_t len, char *opt, size_t size)
+/* Why pcilink cannot append to args:: 'q', a quote or a final backslash runs to the end; 'm', the
+ * last option lacks its argument (its name in opt); 0, it can. */
+static char args_trouble(const char *v, size_t len, char *opt, size_t size)
 {
 	struct pl_pve_arg a;
 	size_t i = 0;
 
-	while (pl_pve_args_next(v, len, &i, &a))
+	while (pl_pve_args_next(v, len, &i, &a)) {
+		if (a.open)
+			return 'q';
 		if (a.missing) {
 			snprintf(opt, size, "%s", a.opt);
-			return true;
+			return 'm';
 		}
-	return false;
+	}
+	return 0;
 }
 
 /* The machine must give pcie-root-port ports named ich9-pcie-port-N (q35, 4.0 or newer). */
 int pl_pve_check_target(const struct pl_pve_conf *f, char *err, size_t errlen)
 {
-	char opt[32];
+	char opt[32], trouble;
 
 	if (!f->has_machine)
 		return fail(err, errlen, "%s has no machine: line, so the VM is i440fx, which has no PCIe root ports: "
@@ -618,10 +620,11 @@ int pl_pve_check_target(const struct pl_pve_conf *f, char *err, size_t errlen)
 	if (f->win7)
 		return fail(err, errlen, "%s: ostype win7 puts pcie=1 devices on pcie.0 without root ports: nothing to set",
 			    f->name);
-	if (f->has_args && !quotes_balanced(f->buf + f->args_value.off, f->args_value.len))
+	trouble = f->has_args ? args_trouble(f->buf + f->args_value.off, f->args_value.len, opt, sizeof(opt)) : 0;
+	if (trouble == 'q')
 		return fail(err, errlen, "%s:%u: args: a quote or a backslash runs to the end of the line: close it",
 			    f->name, f->args_line);
-	if (f->has_args && args_missing(f->buf + f->args_value.off, f->args_value.len, opt, sizeof(opt)))
+	if (trouble == 'm')
 		return fail(err, errlen, "%s:%u: args: -%s ends the line without its argument, so QEMU would read "
 			    "pcilink's -set as it: give it one", f->name, f->args_line, opt);
 	for (int k = 0; k < PL_PVE_MAX_HOSTPCI; k++)

@@ -94,7 +94,8 @@ int pl_pve_check_target(const struct pl_pve_conf *c, char *err, size_t errlen);
 /* End of the args: word starting at i (quotes and backslashes as a shell reads them, kept raw);
  * *open when a quote or a final backslash runs to the end. */
 size_t pl_pve_word_end(const char *v, size_t len, size_t i, bool *open);
-/* The word [s,e) as PVE::Tools::split_args gives it (quotes removed, backslashes escape) into w,
+/* The word [s,e) as PVE::Tools::split_args gives it (quotes removed, backslashes escape but in
+ * '...' where they stay) into w,
  * at most size - 1 bytes and a NUL; returns its whole length. */
 size_t pl_pve_unquote(const char *v, size_t s, size_t e, char *w, size_t size);
 
@@ -106,6 +107,7 @@ struct pl_pve_arg {
 	char opt[32];           /* "set" for -set and --set; "" for a bare word or an option without argument */
 	char arg[128];
 	bool arg_fits, missing;
+	bool open;              /* a quote or a final backslash runs to the end (shellwords gives no words) */
 };
 /* The step from *i; false at the end of the value. */
 bool pl_pve_args_next(const char *v, size_t len, size_t *i, struct pl_pve_arg *a);

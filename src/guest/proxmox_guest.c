@@ -126,28 +126,34 @@ static int hostpci_words(const struct pl_pve_conf *c, int k, const struct pl_sys
 	return PL_OK;
 }
 
-/* args: as PVE::Tools::split_args reads it: quotes removed, backslashes escape. */
-static int args_words(const struct pl_pve_conf *c, struct words *a)
+/* [s,e) of args: unquoted, appended */
+static int take_word(struct words *a, const char *v, size_t s, size_t e)
+{
+	char *w = malloc(e - s + 1);
+
+	if (w)
+		pl_pve_unquote(v, s, e, w, e - s + 1);
+	return take(a, w);
+}
+
+/* args: as PVE::Tools::split_args reads it, words paired as the emitter pairs them; nothing when
+ * a quote or a final backslash runs to the end (shellwords then gives no word). */
+static int args_words(const struct pl_pve_conf *c, struct pl_guest *g, struct words *a)
 {
 	const char *v = c->buf + c->args_value.off;
-	size_t len = c->args_value.len, i = 0;
-	bool open;
+	struct pl_pve_arg w;
+	size_t i = 0;
 
-	while (i < len) {
-		size_t e;
-		char *w;
-
-		if (v[i] == ' ' || v[i] == '\t') {
-			i++;
-			continue;
+	while (pl_pve_args_next(v, c->args_value.len, &i, &w))
+		if (w.open) {
+			pl_diag_add(&g->diags, &g->diag_tail, "%s:%u: args: a quote or a backslash runs to the end, so "
+				    "qemu-server passes none of its words to QEMU: close it", c->name, c->args_line);
+			return PL_OK;
 		}
-		e = pl_pve_word_end(v, len, i, &open);
-		if ((w = malloc(e - i + 1)))
-			pl_pve_unquote(v, i, e, w, e - i + 1);
-		if (take(a, w))
+	i = 0;
+	while (pl_pve_args_next(v, c->args_value.len, &i, &w))
+		if (take_word(a, v, w.s, w.e) || (w.ve > w.vs && take_word(a, v, w.vs, w.ve)))
 			return PL_ENOMEM;
-		i = e;
-	}
 	return PL_OK;
 }
 
@@ -181,7 +187,7 @@ int pl_guest_from_proxmox(struct pl_guest *g, const struct pl_pve_conf *c, const
 		rc = hostpci_words(c, k, sys, &a);
 	}
 	if (!rc && c->has_args)
-		rc = args_words(c, &a);
+		rc = args_words(c, g, &a);
 	if (!rc)
 		rc = pl_guest_from_qemu_argv(g, a.v, a.n, false, err, errlen);
 	if (rc == PL_ENOMEM)

@@ -425,10 +425,11 @@ int pl_guest_readconfig(struct pl_guest *g, const char *text, const char *name, 
 
 const char *pl_qemu_opt_with_arg(const char *word)
 {
-	const char *opt = word + (word[1] == '-' ? 2 : 1);
+	const char *opt;
 
 	if (word[0] != '-' || !word[1])
 		return NULL;    /* a bare word is QEMU's first disk image */
+	opt = word + (word[1] == '-' ? 2 : 1);
 	for (size_t i = 0; i < sizeof(no_arg) / sizeof(no_arg[0]); i++)
 		if (!strcmp(no_arg[i], opt))
 			return NULL;

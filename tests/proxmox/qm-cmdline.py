@@ -19,7 +19,8 @@ tests/qemu/qemu-check.py runs on a real QEMU:
   picks the slot: their real address is not modelled); rombar=0, x-vga=on (not
   with bios: ovmf) and romfile= on the first function only; host ids "BB:DD" (every function)
   expand through --functions; mapping=NAME through --mapping pci.cfg and --node;
-- then the args: value split like a shell line, last.
+- then the args: value, last, split by the Perl here as PVE::Tools::split_args splits it
+  (Text::ParseWords::shellwords; nothing when a quote runs to the end).
 
 Not modelled: every other device qemu-server adds (disks, NICs, VGA, USB), the machine's own
 options (the harness chooses plain q35), win7's pcie.0 placement, mediated devices.
@@ -28,11 +29,18 @@ usage: qm-cmdline.py [--nul] [--functions BDF,...] [--mapping FILE --node NAME] 
 import argparse
 import os
 import re
-import shlex
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PCI0 = {0: "0x10", 1: "0x11", 2: "0x1b"}
+
+
+def split_args(value):
+    """PVE::Tools::split_args, by Perl's own Text::ParseWords."""
+    out = subprocess.run(["perl", "-MText::ParseWords", "-e", 'print map { "$_\\0" } shellwords($ARGV[0])', "--",
+                          value], capture_output=True, check=True).stdout
+    return [w.decode("utf-8", "surrogateescape") for w in out.split(b"\0")[:-1]]
 
 
 def live_config(text):
@@ -132,7 +140,7 @@ def build(text, functions, maps):
                     dev += ",romfile=/usr/share/kvm/" + opts["romfile"]
             argv += ["-device", dev]
     if conf.get("args"):
-        argv += shlex.split(conf["args"])
+        argv += split_args(conf["args"])
     return argv
 
 

@@ -65,6 +65,21 @@ static void nul_separated(void)
 	CHECK_EQ(g.devs[0].speed.src, PL_GSRC_COMPAT);
 	CHECK_EQ(g.devs[0].width.value, 1);
 	pl_guest_free(&g);
+
+	/* an empty word (a libvirt <qemu:arg value=''/>) is a bare word; each on the heap, for ASan */
+	char *words[] = { strdup("qemu"), strdup(""), strdup("-S"), strdup("-"), strdup("-M"), strdup("q35") };
+
+	pl_guest_init(&g, PL_GUEST_CMDLINE);
+	CHECK_EQ(pl_guest_from_qemu_argv(&g, words, 6, false, err, sizeof(err)), 0);
+	CHECK_STR(g.machine, "q35");
+	pl_guest_free(&g);
+	for (int i = 0; i < 6; i++)
+		free(words[i]);
+	CHECK(!pl_qemu_opt_with_arg(""));
+	CHECK(!pl_qemu_opt_with_arg("-"));
+	CHECK(!pl_qemu_opt_with_arg("--S"));
+	CHECK_STR(pl_qemu_opt_with_arg("--set"), "set");
+	CHECK_STR(pl_qemu_opt_with_arg("-unknown"), "unknown");
 }
 
 /* QEMU's order: the device's own value (or -set), then the last -global, then compat, then default */

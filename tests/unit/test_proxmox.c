@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proxmox VE: the VM config and pci.cfg readers, hostpci placement, the byte-for-byte merge. */
+#include <dirent.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "emit_proxmox.h"
 #include "guest.h"
 #include "harness.h"
+#include "proxmox.h"
 
 static struct pl_dev devs[16];
 
@@ -263,6 +266,11 @@ static void merge(void)
 		  "machine: q35\nargs: -set -set device.ich9-pcie-port-1.x-width=8 -name -set "
 		  "device.ich9-pcie-port-1.x-speed=2_5 -set device.ich9-pcie-port-1.x-speed=16 "
 		  "-set device.ich9-pcie-port-1.x-width=4\nhostpci0: 0000:03:00.0,pcie=1\n");
+	/* a form feed separates words as Perl's \s does: both pairs are ours */
+	merges_to(&p, "machine: q35\nargs: -set device.ich9-pcie-port-1.x-width=: \f\f-set "
+		  "device.ich9-pcie-port-1.x-width=,=0\n",
+		  "machine: q35\nargs: -set device.ich9-pcie-port-1.x-speed=16 -set device.ich9-pcie-port-1.x-width=4\n"
+		  "hostpci0: 0000:03:00.0,pcie=1\n");
 	/* --x-vga turns an entry's x-vga=off into x-vga=1 in place: Proxmox refuses a key given twice */
 	run_xvga = true;
 	merges_to(&p, "machine: q35\nhostpci0: 03:00,x-vga=off,rombar=0\n",
@@ -359,6 +367,131 @@ static void guest_model(void)
 	pl_system_free(sys);
 }
 
+/* Prints, for each "LEN\n" + bytes record, what PVE::Tools::split_args gives: "-" for nothing from
+ * a value that is not blank (shellwords failed), else the count and each word as "LEN\n" + bytes. */
+static const char perl_split[] =
+	"perl -MText::ParseWords -e 'binmode STDIN; binmode STDOUT; "
+	"while (defined(my $n = <STDIN>)) { read(STDIN, my $v, $n); my @w = shellwords($v); "
+	"if (!@w && $v =~ /\\S/) { print \"-\\n\"; next } "
+	"print scalar(@w), \"\\n\"; print length($_), \"\\n\", $_ for @w }' < ";
+
+/* Our split of v in the same form (the emitter's and check's walk: words, then arguments). */
+static void our_split(FILE *f, const char *v, size_t len)
+{
+	struct pl_pve_arg a;
+	size_t i = 0, n = 0;
+	char *w = malloc(len + 1);
+
+	while (pl_pve_args_next(v, len, &i, &a)) {
+		if (a.open) {
+			fputs("-\n", f);
+			free(w);
+			return;
+		}
+		n += 1 + (a.ve > a.vs);
+	}
+	fprintf(f, "%zu\n", n);
+	for (i = 0; pl_pve_args_next(v, len, &i, &a);) {
+		size_t l = pl_pve_unquote(v, a.s, a.e, w, len + 1);
+
+		fprintf(f, "%zu\n", l);
+		fwrite(w, 1, l, f);
+		if (a.ve > a.vs) {
+			l = pl_pve_unquote(v, a.vs, a.ve, w, len + 1);
+			fprintf(f, "%zu\n", l);
+			fwrite(w, 1, l, f);
+		}
+	}
+	free(w);
+}
+
+/* every args: value of the configs in dir */
+static void args_of_dir(const char *dir, FILE *in, FILE *want, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	static char buf[1 << 20];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[512], err[400];
+		struct pl_pve_conf c;
+		FILE *f;
+		size_t len;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_name[0] == '.' || !(f = fopen(path, "rb")))
+			continue;
+		len = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		if (!pl_pve_parse(buf, len, "f", &c, err, sizeof(err)) && c.has_args) {
+			fprintf(in, "%zu\n", c.args_value.len);
+			fwrite(buf + c.args_value.off, 1, c.args_value.len, in);
+			our_split(want, buf + c.args_value.off, c.args_value.len);
+			(*n)++;
+		}
+		pl_pve_free(&c);
+	}
+	closedir(d);
+}
+
+/* args: split as PVE::Tools::split_args (Text::ParseWords::shellwords) splits it, against the perl
+ * here: hand-picked values and every args: line of the Proxmox configs and the fuzz corpus. */
+static void words_as_perl(void)
+{
+	static const char *const vals[] = {
+		"-a b", "a\fb\vc\rd", "'x\\'y' z", "\"p\\q\" e\\ f ''", "'a\\\\' b", "\"a'b\" 'c\"d'",
+		"a'b'c\"d\"e", "-set 'device.x=1'", "'open", "\"open", "a\\", "'a\\'", "\t \f", "x\\\ty",
+		"-name -set -S", "\"\\\"\"", "'\\\\'",
+	};
+	char inpath[] = "/tmp/pcilink-words-XXXXXX", cmd[sizeof(perl_split) + 64], *got = NULL, *want = NULL;
+	size_t gl = 0, wl = 0, n = 0, r;
+	FILE *in, *w, *p;
+	int fd = mkstemp(inpath);
+
+	if (fd < 0 || !(in = fdopen(fd, "wb"))) {
+		CHECK(!"a temporary file");
+		return;
+	}
+	w = open_memstream(&want, &wl);
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++, n++) {
+		fprintf(in, "%zu\n%s", strlen(vals[i]), vals[i]);
+		our_split(w, vals[i], strlen(vals[i]));
+	}
+	args_of_dir("tests/proxmox/conf", in, w, &n);
+	args_of_dir("tests/fuzz/corpus/proxmox", in, w, &n);
+	fclose(in);
+	fclose(w);
+	snprintf(cmd, sizeof(cmd), "%s%s", perl_split, inpath);
+	if (access("/usr/bin/perl", X_OK) || !(p = popen(cmd, "r"))) {
+		printf("SKIP words_as_perl: no perl to compare with\n");
+	} else {
+		FILE *g = open_memstream(&got, &gl);
+		char b[4096];
+
+		while ((r = fread(b, 1, sizeof(b), p)))
+			fwrite(b, 1, r, g);
+		CHECK(pclose(p) == 0);
+		fclose(g);
+		printf("words_as_perl: %zu args: values compared with perl\n", n);
+		CHECK(n > 100);
+		CHECK_EQ(gl, wl);
+		CHECK(gl == wl && !memcmp(got, want, gl));
+		if (gl != wl || memcmp(got, want, gl)) {
+			size_t k = 0;
+
+			while (k < gl && k < wl && got[k] == want[k])
+				k++;
+			fprintf(stderr, "  perl and pcilink differ at byte %zu: perl \"%.60s\", pcilink \"%.60s\"\n", k,
+				got + k, want + k);
+		}
+	}
+	unlink(inpath);
+	free(got);
+	free(want);
+}
+
 int main(void)
 {
 	TEST(ids);
@@ -369,5 +502,6 @@ int main(void)
 	TEST(merge);
 	TEST(refusals);
 	TEST(guest_model);
+	TEST(words_as_perl);
 	DONE();
 }

@@ -1,0 +1,1 @@
+check --proxmox tests/proxmox/conf/check-args-open.conf --dump examples/gpu-workstation.lspci --qemu-version 9.2
