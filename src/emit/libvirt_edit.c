@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest.h"
 #include "libvirt_dom.h"
 
 struct ed {
@@ -676,41 +677,44 @@ static int merge_override(struct ed *e, const struct pl_plan *plan, xmlNode *roo
 	return rc;
 }
 
-/* pcilink's "-global" "pcie-root-port.x-speed=..." pairs: set (libvirt < 8.2) or removed. */
+/* pcilink's "-global" "pcie-root-port.x-speed=..." pairs: set (libvirt < 8.2) or removed. The
+ * words of every <qemu:commandline> make one argv (libvirt joins them) and pair as QEMU reads
+ * them: an option's argument is never taken for a -global. */
 static int merge_commandline(struct ed *e, xmlNode *root, xmlNode *top)
 {
 	char args[4][48];
-	xmlNode *last_cl = NULL;
-	bool seen[2] = { false, false };
+	xmlNode *last_cl = NULL, *global = NULL;
+	bool seen[2] = { false, false }, want_arg = false;
 	int rc = 0;
 
 	pl_lv_global_args(e->lv, args);
 	for (xmlNode *cl = root->children; cl; cl = cl->next) {
-		xmlNode *prev = NULL;
-
 		if (!is_q(e, cl, "commandline"))
 			continue;
 		last_cl = cl;
 		for (xmlNode *a = cl->children; a; a = a->next) {
+			char *v = is_q(e, a, "arg") ? lv_prop(a, "value") : NULL;
+			const char *w = v ? v : "", *opt;
+
 			if (!is_q(e, a, "arg"))
 				continue;
-			for (int k = 0; k < 2 && prev && lv_prop_is(prev, "value", "-global"); k++) {
-				char *v = lv_prop(a, "value");
+			for (int k = 0; k < 2 && want_arg && global; k++) {
 				const char *want = args[2 * k + 1];
-				size_t keylen = strchr(want, '=') - want + 1;
 
-				if (v && !strncmp(v, want, keylen)) {
-					seen[k] = true;
-					if (e->lv->global) {
-						rc |= set_attr(e, a, "value", want, -1);
-					} else {
-						gone(e, prev);
-						gone(e, a);
-					}
+				if (strncmp(w, want, strchr(want, '=') - want + 1))
+					continue;
+				seen[k] = true;
+				if (e->lv->global) {
+					rc |= set_attr(e, a, "value", want, -1);
+				} else {
+					gone(e, global);
+					gone(e, a);
 				}
-				xmlFree(v);
 			}
-			prev = a;
+			opt = want_arg ? NULL : pl_qemu_opt_with_arg(w);
+			want_arg = opt != NULL;
+			global = opt && !strcmp(opt, "global") ? a : NULL;
+			xmlFree(v);
 		}
 	}
 	if (!e->lv->global)

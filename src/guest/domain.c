@@ -240,28 +240,30 @@ static void overrides(struct dr *r, const xmlNode *ov)
 	}
 }
 
-static int commandline(struct dr *r, const xmlNode *cl)
+static int add_word(char ***argv, size_t *argc, size_t *cap, const char *w)
+{
+	if (pl_grow((void **)argv, cap, *argc, sizeof(**argv)) || !((*argv)[*argc] = strdup(w)))
+		return PL_ENOMEM;
+	(*argc)++;
+	return PL_OK;
+}
+
+/* The <qemu:arg> words of every <qemu:commandline> in document order, after libvirt's own
+ * arguments: one argv, as libvirt joins them (so a bare first word is QEMU's disk image). */
+static int commandline(struct dr *r, const xmlNode *root)
 {
 	char **argv = NULL, v[512];
 	size_t argc = 0, cap = 0;
 	int rc = PL_OK;
 
-	for (xmlNode *a = cl->children; a; a = a->next) {
-		if (!is_qemu(a, "arg"))
-			continue;
-		if (pl_grow((void **)&argv, &cap, argc, sizeof(*argv)) ||
-		    !(argv[argc] = strdup(attr(a, "value", v, sizeof(v))))) {
-			rc = PL_ENOMEM;
-			break;
-		}
-		argc++;
-	}
-	/* the arguments follow libvirt's own: no program word in front */
-	if (!rc && argc && argv[0][0] == '-')
+	for (const xmlNode *cl = root->children; cl && !rc; cl = cl->next)
+		for (xmlNode *a = is_qemu(cl, "commandline") ? cl->children : NULL; a && !rc; a = a->next)
+			if (is_qemu(a, "arg"))
+				/* argv[0]: the program word libvirt's own arguments stand for */
+				rc = (argc ? 0 : add_word(&argv, &argc, &cap, "qemu")) ||
+				     add_word(&argv, &argc, &cap, attr(a, "value", v, sizeof(v))) ? PL_ENOMEM : PL_OK;
+	if (!rc && argc)
 		rc = pl_guest_from_qemu_argv(r->g, argv, argc, false, r->err, r->errlen);
-	else if (!rc && argc)
-		pl_diag_add(&r->g->diags, &r->g->diag_tail, "<qemu:commandline> starts with '%s', not an option: "
-			    "skipped", argv[0]);
 	for (size_t i = 0; i < argc; i++)
 		free(argv[i]);
 	free(argv);
@@ -319,13 +321,10 @@ static int walk(struct dr *r, xmlNode *root)
 	for (xmlNode *n = devs ? devs->children : NULL; n && !rc; n = n->next)
 		if (is(n, "hostdev"))
 			rc = hostdev(r, n);
-	for (xmlNode *n = root->children; n && !rc; n = n->next) {
+	for (xmlNode *n = root->children; n && !rc; n = n->next)
 		if (is_qemu(n, "override"))
 			overrides(r, n);
-		else if (is_qemu(n, "commandline"))
-			rc = commandline(r, n);
-	}
-	return rc;
+	return rc ? rc : commandline(r, root);
 }
 
 int pl_guest_from_domain(struct pl_guest *g, const char *buf, size_t len, const char *name, char *emulator,

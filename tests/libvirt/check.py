@@ -71,6 +71,10 @@ def cases():
         ("commandline -global", domain(hostdev("06:00.0", 1), "<qemu:commandline><qemu:arg value='-global'/>"
                                        "<qemu:arg value='pcie-root-port.x-speed=8'/><qemu:arg value='-global'/>"
                                        "<qemu:arg value='pcie-root-port.x-width=4'/></qemu:commandline>"), []),
+        ("commandline words over two elements", domain(hostdev("06:00.0", 1), "<qemu:commandline><qemu:arg value='-global'/>"
+                                                       "</qemu:commandline><qemu:commandline>"
+                                                       "<qemu:arg value='pcie-root-port.x-speed=8'/><qemu:arg value='-global'/>"
+                                                       "<qemu:arg value='pcie-root-port.x-width=4'/></qemu:commandline>"), []),
         ("commandline -set on a JSON device", domain(hostdev("06:00.0", 1), "<qemu:commandline><qemu:arg value='-set'/>"
                                                       "<qemu:arg value='device.hostdev0.x-speed=8'/></qemu:commandline>"),
          ["qemu-refuses"]),

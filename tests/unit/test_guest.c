@@ -334,8 +334,10 @@ static void domain_reader(void)
 		"slot='0x00' function='0x0'/></hostdev>"
 		"</devices><q:override><q:device alias='ua-rp'><q:frontend><q:property name='x-speed' type='string' "
 		"value='8'/></q:frontend></q:device></q:override>"
-		"<q:commandline><q:arg value='-global'/><q:arg value='pcie-root-port.x-width=4'/></q:commandline>"
-		"<qemu:override xmlns:qemu='urn:other'><qemu:device alias='ua-rp'/></qemu:override></domain>";
+		/* libvirt joins the words of every <qemu:commandline> into one argv */
+		"<q:commandline><q:arg value='-global'/></q:commandline>"
+		"<qemu:override xmlns:qemu='urn:other'><qemu:device alias='ua-rp'/></qemu:override>"
+		"<q:commandline><q:arg value='pcie-root-port.x-width=4'/></q:commandline></domain>";
 	struct pl_guest g;
 	struct pl_gdev *rp, *hd;
 	char err[200], emu[64];

@@ -324,6 +324,33 @@ static void global_replaced(void)
 	out_free(&b);
 }
 
+/* the words of every <qemu:commandline> make one argv and pair as QEMU reads them: only the
+ * --global pair that is pcilink's goes; -name's argument and -global's "-global" stay */
+static void global_pairs_as_qemu(void)
+{
+	const char *in = "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
+			 "  <name>t</name>\n  <os>\n    <type arch='x86_64' machine='q35'>hvm</type>\n  </os>\n"
+			 "  <devices>\n    <controller type='pci' index='0' model='pcie-root'/>\n  </devices>\n"
+			 "  <qemu:commandline>\n    <qemu:arg value='-name'/>\n    <qemu:arg value='-global'/>\n"
+			 "  </qemu:commandline>\n  <qemu:commandline>\n"
+			 "    <qemu:arg value='pcie-root-port.x-speed=8'/>\n    <qemu:arg value='-global'/>\n"
+			 "    <qemu:arg value='-global'/>\n    <qemu:arg value='pcie-root-port.x-width=4'/>\n"
+			 "    <qemu:arg value='--global'/>\n    <qemu:arg value='pcie-root-port.x-width=2'/>\n"
+			 "  </qemu:commandline>\n</domain>\n";
+	struct out a = merge(in, (struct run){ .which = "0" }), b;
+
+	CHECK_EQ(a.rc, 0);
+	CHECK_EQ(count(a.xml, "<qemu:arg value='-global'/>"), 3);
+	CHECK_EQ(count(a.xml, "x-speed=8"), 1);
+	CHECK_EQ(count(a.xml, "x-width=4"), 1);
+	CHECK_EQ(count(a.xml, "--global"), 0);
+	CHECK_EQ(count(a.xml, "x-width=2"), 0);
+	b = merge(a.xml ? a.xml : "", (struct run){ .which = "0" });
+	CHECK_STR(b.xml, a.xml);
+	out_free(&a);
+	out_free(&b);
+}
+
 static void split_drops_stale_ports(void)
 {
 	struct out a = merge(plain, (struct run){ .which = "4" }), b;
@@ -428,6 +455,7 @@ int main(void)
 	TEST(numbers_as_libvirt);
 	TEST(chassis_out_of_reach);
 	TEST(global_replaced);
+	TEST(global_pairs_as_qemu);
 	TEST(split_drops_stale_ports);
 	TEST(stale_ports_without_bus);
 	TEST(stale_ports_second_address);
