@@ -12,13 +12,23 @@
 
 #include "guest.h"
 #include "libvirt_dom.h"
+#include "util.h"
+
+/* what the merge knows of one element of the input, by its index in the byte map */
+struct el_state {
+	bool gone;                      /* removed, whole */
+	bool counted;                   /* nkids below is known */
+	size_t nkids, ngone;            /* element children, and how many of them are removed */
+};
 
 struct ed {
 	struct pl_lv *lv;
 	struct pl_lvb *b;
 	char unit[PL_LVB_LEAD];         /* one level of indentation in this document */
-	xmlNode *gone[64];              /* elements to remove (whole, with their line) */
-	size_t ngone;
+	xmlNode **gone;                 /* elements to remove (whole, with their line), in order */
+	size_t ngone, gonecap;
+	struct el_state *st;            /* one per element of the input (b->nel) */
+	bool oom;
 	xmlNode *grown[64];             /* elements that get new children: never removed whole */
 	xmlNode *kids[64];              /* ... and those children, written at the end in one edit each */
 	size_t ngrown;
@@ -258,46 +268,62 @@ static int insert_after(struct ed *e, xmlNode *sib, xmlNode *n)
 	return rc;
 }
 
+static struct el_state *state(const struct ed *e, const xmlNode *n)
+{
+	const struct pl_lvb_el *el = n && n->type == XML_ELEMENT_NODE ? pl_lvb_el(n) : NULL;
+
+	return el && e->st ? &e->st[el - e->b->el] : NULL;
+}
+
+/* Remove n (an element of the input) whole; no cap, so every stale element goes in one run. */
 static void gone(struct ed *e, xmlNode *n)
 {
-	for (size_t i = 0; i < e->ngone; i++)
-		if (e->gone[i] == n)
-			return;
-	if (e->ngone < sizeof(e->gone) / sizeof(e->gone[0]))
-		e->gone[e->ngone++] = n;
+	struct el_state *s = state(e, n), *ps;
+
+	if (!s || s->gone)
+		return;
+	if (pl_grow((void **)&e->gone, &e->gonecap, e->ngone, sizeof(*e->gone))) {
+		e->oom = true;
+		return;
+	}
+	s->gone = true;
+	e->gone[e->ngone++] = n;
+	ps = state(e, n->parent);
+	if (ps)
+		ps->ngone++;
 }
 
 static bool is_gone(const struct ed *e, const xmlNode *n)
 {
-	for (size_t i = 0; i < e->ngone; i++)
-		if (e->gone[i] == n)
-			return true;
-	return false;
+	const struct el_state *s = state(e, n);
+
+	return s && s->gone;
 }
 
-/* An element whose element children all go, goes whole; then each removal once, outermost. */
+/*
+ * An element whose element children all go, goes whole; then each removal once, outermost.
+ * Linear: a parent is looked at when one of its children is taken off the list, and the last
+ * child to go is always taken off after the others went.
+ */
 static int remove_gone(struct ed *e)
 {
-	bool changed = true;
+	for (size_t i = 0; i < e->ngone; i++) {
+		xmlNode *p = e->gone[i]->parent;
+		struct el_state *ps = state(e, p);
+		bool all = ps && !ps->gone && !lv_is(p, "domain") && !lv_is(p, "devices");
 
-	while (changed) {
-		changed = false;
-		for (size_t i = 0; i < e->ngone; i++) {
-			xmlNode *p = e->gone[i]->parent;
-			bool all = p && p->type == XML_ELEMENT_NODE && !is_gone(e, p) &&
-				   !lv_is(p, "domain") && !lv_is(p, "devices");
-
-			for (size_t k = 0; all && k < e->ngrown; k++)
-				all = e->grown[k] != p;
-
-			for (xmlNode *c = p ? p->children : NULL; all && c; c = c->next)
-				all = c->type != XML_ELEMENT_NODE || is_gone(e, c);
-			if (all) {
-				gone(e, p);
-				changed = true;
-			}
+		for (size_t k = 0; all && k < e->ngrown; k++)
+			all = e->grown[k] != p;
+		if (all && !ps->counted) {
+			for (xmlNode *c = p->children; c; c = c->next)
+				ps->nkids += c->type == XML_ELEMENT_NODE;
+			ps->counted = true;
 		}
+		if (all && ps->ngone == ps->nkids)
+			gone(e, p);
 	}
+	if (e->oom)
+		return -1;
 	for (size_t i = 0; i < e->ngone; i++) {
 		bool inner = false;
 
@@ -753,13 +779,18 @@ int pl_lv_merge(const struct pl_plan *plan, struct pl_lv *lv)
 		snprintf(lv->err, sizeof(lv->err), "internal error: merge before prepare");
 		return PL_EINVAL;
 	}
+	e.st = calloc(lv->src.nel + 1, sizeof(*e.st));
+	top = holder();                 /* new elements at the end of <domain> */
+	if (!e.st || !top) {
+		free(e.st);
+		xmlFreeNode(top);
+		snprintf(lv->err, sizeof(lv->err), "out of memory");
+		return PL_ENOMEM;
+	}
 	for (size_t i = 0; i < plan->nports; i++)
 		any |= plan->ports[i].link_props;
 	detect_unit(&e, root);
 	qemu_ns(&e, root, any || lv->global);
-	top = holder();                 /* new elements at the end of <domain> */
-	if (!top)
-		return PL_ENOMEM;
 	rc = merge_devices(&e, plan, root, devices);
 	for (xmlNode *c = root->children; c; c = c->next)
 		ov |= is_q(&e, c, "override");
@@ -774,6 +805,8 @@ int pl_lv_merge(const struct pl_plan *plan, struct pl_lv *lv)
 	rc |= remove_gone(&e);
 	if (e.ns)
 		xmlFreeNsList(e.ns);
+	free(e.gone);
+	free(e.st);
 	if (rc || lv->src.oom) {
 		snprintf(lv->err, sizeof(lv->err), "out of memory");
 		return PL_ENOMEM;

@@ -351,6 +351,37 @@ static void global_pairs_as_qemu(void)
 	out_free(&b);
 }
 
+/* every old -global of the link goes in one run, however many (the list of removals once
+ * stopped at 64 elements, so the 33rd pair went only in the second run) */
+static void many_removals(void)
+{
+	static const char head[] = "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
+				   "  <name>t</name>\n  <os>\n    <type arch='x86_64' machine='q35'>hvm</type>\n"
+				   "  </os>\n  <devices>\n    <controller type='pci' index='0' model='pcie-root'/>\n"
+				   "  </devices>\n  <qemu:commandline>\n";
+	static const char pair[] = "    <qemu:arg value='-global'/>\n    <qemu:arg value='pcie-root-port.x-speed=8'/>\n";
+	size_t n = 300, len = sizeof(head) + n * (sizeof(pair) - 1) + 64;
+	char *in = malloc(len), *p = in;
+	struct out a, b;
+
+	if (!in)
+		abort();
+	p += sprintf(p, "%s", head);
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s", pair);
+	sprintf(p, "  </qemu:commandline>\n</domain>\n");
+	a = merge(in, (struct run){ .which = "0" });
+	CHECK_EQ(a.rc, 0);
+	CHECK_EQ(count(a.xml, "x-speed=8"), 0);
+	CHECK_EQ(count(a.xml, "<qemu:arg"), 0);
+	CHECK_EQ(count(a.xml, "<qemu:commandline"), 0);         /* all its words went: it goes whole */
+	b = merge(a.xml ? a.xml : "", (struct run){ .which = "0" });
+	CHECK_STR(b.xml, a.xml);
+	out_free(&a);
+	out_free(&b);
+	free(in);
+}
+
 static void split_drops_stale_ports(void)
 {
 	struct out a = merge(plain, (struct run){ .which = "4" }), b;
@@ -456,6 +487,7 @@ int main(void)
 	TEST(chassis_out_of_reach);
 	TEST(global_replaced);
 	TEST(global_pairs_as_qemu);
+	TEST(many_removals);
 	TEST(split_drops_stale_ports);
 	TEST(stale_ports_without_bus);
 	TEST(stale_ports_second_address);
