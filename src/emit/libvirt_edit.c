@@ -19,6 +19,13 @@ struct el_state {
 	bool gone;                      /* removed, whole */
 	bool counted;                   /* nkids below is known */
 	size_t nkids, ngone;            /* element children, and how many of them are removed */
+	size_t grown;                   /* 1 + its index in ed.grown; 0: it gets no new children */
+};
+
+/* an element that gets new children (never removed whole), and those children, written at the
+ * end in one edit */
+struct growth {
+	xmlNode *parent, *kids;
 };
 
 struct ed {
@@ -29,11 +36,17 @@ struct ed {
 	size_t ngone, gonecap;
 	struct el_state *st;            /* one per element of the input (b->nel) */
 	bool oom;
-	xmlNode *grown[64];             /* elements that get new children: never removed whole */
-	xmlNode *kids[64];              /* ... and those children, written at the end in one edit each */
-	size_t ngrown;
+	struct growth *grown;
+	size_t ngrown, growncap;
 	xmlNs *ns;                      /* the namespace objects new elements use, freed at the end */
 };
+
+static struct el_state *state(const struct ed *e, const xmlNode *n)
+{
+	const struct pl_lvb_el *el = n && n->type == XML_ELEMENT_NODE ? pl_lvb_el(n) : NULL;
+
+	return el && e->st ? &e->st[el - e->b->el] : NULL;
+}
 
 static void lead(const struct ed *e, const xmlNode *n, char *out)
 {
@@ -224,25 +237,28 @@ static int write_children(struct ed *e, xmlNode *parent, xmlNode *h)
 /* Add holder's children (then freed) as parent's last element children, at the end. */
 static int append_children(struct ed *e, xmlNode *parent, xmlNode *h)
 {
-	size_t i = 0;
+	struct el_state *ps = state(e, parent);
+	size_t i = ps ? ps->grown : 0;
 
 	if (!h)
 		return -1;
-	while (i < e->ngrown && e->grown[i] != parent)
-		i++;
-	if (i == e->ngrown) {
-		if (i == sizeof(e->grown) / sizeof(e->grown[0])) {
+	if (!ps)                        /* not an element of the input: look it up */
+		while (i < e->ngrown && e->grown[i++].parent != parent)
+			;
+	if (!i || e->grown[i - 1].parent != parent) {
+		if (pl_grow((void **)&e->grown, &e->growncap, e->ngrown, sizeof(*e->grown))) {
 			xmlFreeNode(h);
 			return -1;
 		}
-		e->grown[e->ngrown] = parent;
-		e->kids[e->ngrown++] = h;
+		e->grown[e->ngrown++] = (struct growth){ parent, h };
+		if (ps)
+			ps->grown = e->ngrown;
 		return 0;
 	}
 	for (xmlNode *c = h->children, *next; c; c = next) {
 		next = c->next;
 		xmlUnlinkNode(c);
-		xmlAddChild(e->kids[i], c);
+		xmlAddChild(e->grown[i - 1].kids, c);
 	}
 	xmlFreeNode(h);
 	return 0;
@@ -266,13 +282,6 @@ static int insert_after(struct ed *e, xmlNode *sib, xmlNode *n)
 	rc = edit(e, pl_lvb_el(sib)->e1, pl_lvb_el(sib)->e1, t);
 	free(t);
 	return rc;
-}
-
-static struct el_state *state(const struct ed *e, const xmlNode *n)
-{
-	const struct pl_lvb_el *el = n && n->type == XML_ELEMENT_NODE ? pl_lvb_el(n) : NULL;
-
-	return el && e->st ? &e->st[el - e->b->el] : NULL;
 }
 
 /* Remove n (an element of the input) whole; no cap, so every stale element goes in one run. */
@@ -310,10 +319,8 @@ static int remove_gone(struct ed *e)
 	for (size_t i = 0; i < e->ngone; i++) {
 		xmlNode *p = e->gone[i]->parent;
 		struct el_state *ps = state(e, p);
-		bool all = ps && !ps->gone && !lv_is(p, "domain") && !lv_is(p, "devices");
+		bool all = ps && !ps->gone && !ps->grown && !lv_is(p, "domain") && !lv_is(p, "devices");
 
-		for (size_t k = 0; all && k < e->ngrown; k++)
-			all = e->grown[k] != p;
 		if (all && !ps->counted) {
 			for (xmlNode *c = p->children; c; c = c->next)
 				ps->nkids += c->type == XML_ELEMENT_NODE;
@@ -801,10 +808,11 @@ int pl_lv_merge(const struct pl_plan *plan, struct pl_lv *lv)
 		rc |= set_attr(&e, root, "xmlns:qemu", PL_LV_QEMU_NS, -1);
 	rc |= append_children(&e, root, top);
 	for (size_t i = 0; i < e.ngrown; i++)
-		rc |= write_children(&e, e.grown[i], e.kids[i]);
+		rc |= write_children(&e, e.grown[i].parent, e.grown[i].kids);
 	rc |= remove_gone(&e);
 	if (e.ns)
 		xmlFreeNsList(e.ns);
+	free(e.grown);
 	free(e.gone);
 	free(e.st);
 	if (rc || lv->src.oom) {

@@ -36,6 +36,7 @@ DOMAINS = os.path.join(HERE, "domains")
 EXAMPLE = os.path.join(TOP, "examples", "gpu-workstation.lspci")
 QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
 BASE = ["-F", EXAMPLE, "--qemu-version", "7.2"]
+SYNTH = os.path.join(TOP, "tests", "tools", "synth.py")
 
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from testlib import Tally, literal_xml as literal  # noqa: E402
@@ -576,6 +577,37 @@ virsh -q -c "$U" undefine "$2" >/dev/null
 """
 
 
+def many_ports():
+    """A second merge of a domain with 48 of pcilink's ports (a synthetic host of 80 functions,
+    each on its own port): the merge once tracked at most 64 elements that get children and
+    failed with "out of memory" from 33 ports on."""
+    pre = os.path.join(TMP, "host80")
+    subprocess.run([sys.executable, SYNTH, "80", pre], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    base = ["-F", pre + ".dump", "--qemu-version", "7.2", "--first-addr", "0x02", "--split-functions", "--all"]
+    with open(os.path.join(DOMAINS, "q35-default.xml")) as f:
+        src = write("many.in.xml", f.read())
+    rc, out, err = pcilink("gen-libvirt-xml", *base, "--domain", src)
+    ports = len(re.findall(r"<alias name=[\"']ua-rp-", out.decode()))
+    if not result(rc == 0 and ports == 48, "many ports: the first merge gives 48 ports",
+                  "exit %d, %d ports: %s" % (rc, ports, err.strip()[-300:])):
+        return
+    merged = write("many.xml", out)
+    rc2, out2, err2 = pcilink("gen-libvirt-xml", *base, "--domain", merged)
+    result(rc2 == 0 and out2 == out, "many ports: merging again changes nothing (byte for byte)",
+           "exit %d, %s: %s" % (rc2, "same" if out2 == out else "differs", err2.strip()[-300:]))
+    rc, pj, err = pcilink("gen-libvirt-xml", *base, "-o", "json")
+    try:
+        res = lvcheck(merged)
+    except RuntimeError as e:
+        result(False, "many ports: libvirt checks", str(e))
+        return
+    result(res["valid"] and res["native_error"] is None, "many ports: libvirt %s validates and converts it"
+           % res["libvirt"], "%s %s" % (res["validate_error"], res["native_error"]))
+    bad = plan_matches(res, json.loads(pj)) if rc == 0 else ["plan: exit %d" % rc]
+    result(not bad, "many ports: libvirt's argv has all 48 ports and functions as planned", "; ".join(bad[:5]))
+
+
 def pipeline():
     """The issue's pipeline, literally, against a private libvirtd (virt-install's domain):
     virsh dumpxml vm | pcilink gen-libvirt-xml --domain - ... | virsh define /dev/stdin, twice;
@@ -825,6 +857,7 @@ def main():
         snippet()
         numa_snippet()
         numa_merge()
+        many_ports()
         fallback()
         pipeline()
         got = boots()
