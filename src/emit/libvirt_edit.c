@@ -654,6 +654,41 @@ static int update_device(struct ed *e, const struct pl_plan_port *p, xmlNode *de
 	return rc;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The override devices of pcilink's ports that go: one walk, each alias looked up in the sorted
+ * aliases of those ports (stale ports x devices was quadratic in a hostile domain). */
+static int drop_stale_devices(struct ed *e, xmlNode *root)
+{
+	char **names = calloc(e->lv->ndrop + 1, sizeof(*names));
+	size_t n = 0;
+
+	if (!names)
+		return -1;
+	for (size_t i = 0; i < e->lv->ndrop; i++) {
+		char *alias = lv_prop(lv_child(e->lv->drop[i], "alias"), "name");
+
+		if (alias)
+			names[n++] = alias;
+	}
+	qsort(names, n, sizeof(*names), str_cmp);
+	for (xmlNode *ov = n ? root->children : NULL; ov; ov = ov->next)
+		for (xmlNode *dev = is_q(e, ov, "override") ? ov->children : NULL; dev; dev = dev->next) {
+			char *alias = is_q(e, dev, "device") ? lv_prop(dev, "alias") : NULL;
+
+			if (alias && bsearch(&alias, names, n, sizeof(*names), str_cmp))
+				gone(e, dev);
+			xmlFree(alias);
+		}
+	for (size_t i = 0; i < n; i++)
+		xmlFree(names[i]);
+	free(names);
+	return 0;
+}
+
 static int merge_override(struct ed *e, const struct pl_plan *plan, xmlNode *root, xmlNode *top)
 {
 	xmlNode *last_ov = NULL, *adds = holder();
@@ -682,16 +717,7 @@ static int merge_override(struct ed *e, const struct pl_plan *plan, xmlNode *roo
 			xmlAddChild(adds, pl_lv_override_device(p, ns));
 		}
 	}
-	/* the override devices of pcilink's ports that are gone */
-	for (size_t i = 0; i < e->lv->ndrop; i++) {
-		char *alias = lv_prop(lv_child(e->lv->drop[i], "alias"), "name");
-
-		for (xmlNode *ov = root->children; alias && ov; ov = ov->next)
-			for (xmlNode *dev = is_q(e, ov, "override") ? ov->children : NULL; dev; dev = dev->next)
-				if (is_q(e, dev, "device") && lv_prop_is(dev, "alias", alias))
-					gone(e, dev);
-		xmlFree(alias);
-	}
+	rc |= drop_stale_devices(e, root);
 	if (last_ov)
 		return rc | append_children(e, last_ov, adds);
 	if (adds->children) {
