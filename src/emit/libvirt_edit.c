@@ -234,31 +234,29 @@ static int write_children(struct ed *e, xmlNode *parent, xmlNode *h)
 	return rc;
 }
 
-/* Add holder's children (then freed) as parent's last element children, at the end. */
+/* Add holder's children (then freed) as parent's last element children, at the end. parent is
+ * an element of the input: write_children edits its bytes. */
 static int append_children(struct ed *e, xmlNode *parent, xmlNode *h)
 {
 	struct el_state *ps = state(e, parent);
-	size_t i = ps ? ps->grown : 0;
 
-	if (!h)
+	if (!h || !ps) {
+		xmlFreeNode(h);
 		return -1;
-	if (!ps)                        /* not an element of the input: look it up */
-		while (i < e->ngrown && e->grown[i++].parent != parent)
-			;
-	if (!i || e->grown[i - 1].parent != parent) {
+	}
+	if (!ps->grown) {
 		if (pl_grow((void **)&e->grown, &e->growncap, e->ngrown, sizeof(*e->grown))) {
 			xmlFreeNode(h);
 			return -1;
 		}
 		e->grown[e->ngrown++] = (struct growth){ parent, h };
-		if (ps)
-			ps->grown = e->ngrown;
+		ps->grown = e->ngrown;
 		return 0;
 	}
 	for (xmlNode *c = h->children, *next; c; c = next) {
 		next = c->next;
 		xmlUnlinkNode(c);
-		xmlAddChild(e->grown[i - 1].kids, c);
+		xmlAddChild(e->grown[ps->grown - 1].kids, c);
 	}
 	xmlFreeNode(h);
 	return 0;
@@ -752,12 +750,14 @@ static int merge_commandline(struct ed *e, xmlNode *root, xmlNode *top)
 			continue;
 		last_cl = cl;
 		for (xmlNode *a = cl->children; a; a = a->next) {
-			char *v = is_q(e, a, "arg") ? lv_prop(a, "value") : NULL;
-			const char *w = v ? v : "", *opt;
+			char *v;
+			const char *w, *opt;
 
 			if (!is_q(e, a, "arg"))
 				continue;
-			for (int k = 0; k < 2 && want_arg && global; k++) {
+			v = lv_prop(a, "value");
+			w = v ? v : "";
+			for (int k = 0; k < 2 && global; k++) {   /* the arg before a is -global */
 				const char *want = args[2 * k + 1];
 
 				if (strncmp(w, want, strchr(want, '=') - want + 1))
